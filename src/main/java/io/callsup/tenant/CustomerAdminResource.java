@@ -1,0 +1,150 @@
+package io.callsup.tenant;
+
+import io.callsup.security.Roles;
+import io.callsup.web.ProblemException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+/** The operator's view: customers and their call-supervision switch. */
+@Path("/api/v1/admin/customers")
+@RolesAllowed(Roles.ADMINISTRATOR)
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Administrator: customers")
+public class CustomerAdminResource {
+
+    private final CredentialService credentials;
+
+    public CustomerAdminResource(CredentialService credentials) {
+        this.credentials = credentials;
+    }
+
+    public record CustomerRequest(
+            @NotBlank @Size(max = 200) String name,
+            @NotBlank @Size(max = 253)
+            @Pattern(regexp = "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*",
+                    message = "must be a lower-case DNS name such as abc.pbx.example")
+            String sipDomain,
+            boolean supervisionEnabled) {
+    }
+
+    public record SupervisionSwitch(@NotNull Boolean enabled) {
+    }
+
+    public record CustomerView(long id, String name, String sipDomain, boolean supervisionEnabled, Instant createdAt) {
+        static CustomerView of(Customer c) {
+            return new CustomerView(c.id, c.name, c.sipDomain, c.supervisionEnabled, c.createdAt);
+        }
+    }
+
+    public record AdminCredentialRequest(
+            @NotBlank @Pattern(regexp = CredentialService.USERNAME, message = CredentialService.USERNAME_RULE) String username,
+            @NotBlank @Size(min = 12, max = 128) String password) {
+    }
+
+    @GET
+    @Operation(summary = "List customers")
+    public List<CustomerView> list() {
+        return Customer.<Customer>listAll().stream().map(CustomerView::of).toList();
+    }
+
+    @GET
+    @Path("{id}")
+    public CustomerView get(@PathParam("id") long id) {
+        return CustomerView.of(find(id));
+    }
+
+    @POST
+    @Transactional
+    @Operation(summary = "Create a customer; call supervision starts switched off unless asked for")
+    public Response create(@Valid @NotNull CustomerRequest request) {
+        requireFreeDomain(request.sipDomain(), null);
+        Customer customer = new Customer();
+        apply(customer, request);
+        customer.persist();
+        DialingRuleSettings.defaultsFor(customer.id).persist();
+        Customer.getEntityManager().flush();
+        Customer.getEntityManager().refresh(customer);
+        return Response.created(URI.create("/api/v1/admin/customers/" + customer.id))
+                .entity(CustomerView.of(customer)).build();
+    }
+
+    @PUT
+    @Path("{id}")
+    @Transactional
+    public CustomerView update(@PathParam("id") long id, @Valid @NotNull CustomerRequest request) {
+        Customer customer = find(id);
+        requireFreeDomain(request.sipDomain(), id);
+        if (!customer.sipDomain.equals(request.sipDomain()) && Account.count("customerId", id) > 0) {
+            throw ProblemException.conflict("sipDomain",
+                    "cannot change while the customer has accounts: their SIP digest HA1 is bound to the domain");
+        }
+        apply(customer, request);
+        return CustomerView.of(customer);
+    }
+
+    @PUT
+    @Path("{id}/supervision")
+    @Transactional
+    @Operation(summary = "Switch call supervision on or off for a customer")
+    public CustomerView setSupervision(@PathParam("id") long id, @Valid @NotNull SupervisionSwitch request) {
+        Customer customer = find(id);
+        customer.supervisionEnabled = request.enabled();
+        return CustomerView.of(customer);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Transactional
+    @Operation(summary = "Delete a customer and everything it owns")
+    public void delete(@PathParam("id") long id) {
+        find(id).delete();
+    }
+
+    @POST
+    @Path("{id}/credentials")
+    @Transactional
+    @Operation(summary = "Issue a customer-realm credential with full call-control permissions")
+    public Response issueCustomerCredential(@PathParam("id") long id, @Valid @NotNull AdminCredentialRequest request) {
+        find(id);
+        CredentialService.CredentialView view = credentials.issueCustomerAdministrator(id, request.username(), request.password());
+        return Response.status(Response.Status.CREATED).entity(view).build();
+    }
+
+    private static Customer find(long id) {
+        return Customer.<Customer>findByIdOptional(id).orElseThrow(() -> ProblemException.notFound("customer", id));
+    }
+
+    private static void requireFreeDomain(String sipDomain, Long self) {
+        Customer.findBySipDomain(sipDomain).filter(c -> !c.id.equals(self)).ifPresent(c -> {
+            throw ProblemException.conflict("sipDomain", sipDomain + " is already used by another customer");
+        });
+    }
+
+    private static void apply(Customer customer, CustomerRequest request) {
+        customer.name = request.name().strip();
+        customer.sipDomain = request.sipDomain();
+        customer.supervisionEnabled = request.supervisionEnabled();
+    }
+}

@@ -1,0 +1,109 @@
+package io.callsup.tenant;
+
+import io.callsup.policy.Permission;
+import io.callsup.security.Caller;
+import io.callsup.security.Roles;
+import io.callsup.web.ProblemException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** Roles of the caller's own customer: named sets of permissions for API credentials. */
+@Path("/api/v1/customer/roles")
+@RolesAllowed(Roles.CUSTOMER)
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Customer: roles")
+public class RoleResource {
+
+    private final Caller caller;
+
+    public RoleResource(Caller caller) {
+        this.caller = caller;
+    }
+
+    public record RoleRequest(@NotBlank @Size(max = 100) String name, @NotNull Set<@NotNull Permission> permissions) {
+    }
+
+    public record RoleView(long id, String name, Set<Permission> permissions) {
+        static RoleView of(Role r) {
+            return new RoleView(r.id, r.name, r.permissionSet());
+        }
+    }
+
+    @GET
+    public List<RoleView> list() {
+        return Role.listOwned(caller.customerId()).stream().map(RoleView::of).toList();
+    }
+
+    @GET
+    @Path("{id}")
+    public RoleView get(@PathParam("id") long id) {
+        return RoleView.of(find(id));
+    }
+
+    @POST
+    @Transactional
+    public Response create(@Valid @NotNull RoleRequest request) {
+        Role role = new Role();
+        role.customerId = caller.customerId();
+        apply(role, request);
+        role.persist();
+        return Response.created(URI.create("/api/v1/customer/roles/" + role.id)).entity(RoleView.of(role)).build();
+    }
+
+    @PUT
+    @Path("{id}")
+    @Transactional
+    public RoleView update(@PathParam("id") long id, @Valid @NotNull RoleRequest request) {
+        Role role = find(id);
+        apply(role, request);
+        return RoleView.of(role);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Transactional
+    public void delete(@PathParam("id") long id) {
+        Role role = find(id);
+        if (ApiCredential.roleInUse(role.id)) {
+            throw ProblemException.conflict("id", "role " + id + " is still held by credentials; reassign them first");
+        }
+        role.delete();
+    }
+
+    private Role find(long id) {
+        return Role.findOwned(caller.customerId(), id).orElseThrow(() -> ProblemException.notFound("role", id));
+    }
+
+    private void apply(Role role, RoleRequest request) {
+        String name = request.name().strip();
+        Role.<Role>find("customerId = ?1 and name = ?2", caller.customerId(), name).firstResultOptional()
+                .filter(r -> !r.id.equals(role.id)).ifPresent(r -> {
+                    throw ProblemException.conflict("name", "a role named '" + name + "' already exists");
+                });
+        role.name = name;
+        role.permissions.clear();
+        role.permissions.addAll(request.permissions().isEmpty()
+                ? EnumSet.noneOf(Permission.class) : EnumSet.copyOf(request.permissions()));
+    }
+}
