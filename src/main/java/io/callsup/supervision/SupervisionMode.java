@@ -1,0 +1,7 @@
+package io.callsup.supervision;
+
+public enum SupervisionMode {
+    SPY,
+    WHISPER,
+    BARGE
+}
