@@ -39,7 +39,7 @@ public class DtmfListener implements AutoCloseable {
         if (socket != null) {
             return Future.succeededFuture();
         }
-        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions());
+        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(65536));
         s.handler(this::onPacket);
         socket = s;
         return s.listen(port, host).<Void>mapEmpty()

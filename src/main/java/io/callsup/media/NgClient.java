@@ -129,7 +129,7 @@ public class NgClient implements AutoCloseable {
             synchronized (this) {
                 s = socket;
                 if (s == null) {
-                    DatagramSocket ds = vertx.createDatagramSocket(new DatagramSocketOptions());
+                    DatagramSocket ds = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(65536));
                     ds.handler(this::onPacket);
                     s = ds.listen(0, "0.0.0.0");
                     socket = s;

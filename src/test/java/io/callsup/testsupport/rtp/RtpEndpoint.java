@@ -213,7 +213,11 @@ public final class RtpEndpoint implements AutoCloseable {
      * the analysis of the last {@code count}.
      */
     public Capture capture(int skip, int count) throws InterruptedException {
-        int mark = mark();
+        return capture(mark(), skip, count);
+    }
+
+    /** As {@link #capture(int, int)} counting from an earlier {@link #mark()}. */
+    public Capture capture(int mark, int skip, int count) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMillis((skip + count) * 20L + 3000).toNanos();
         synchronized (received) {
             while (received.size() < mark + skip + count) {
