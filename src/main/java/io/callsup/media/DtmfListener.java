@@ -1,0 +1,107 @@
+package io.callsup.media;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Receives rtpengine's DTMF log ({@code --dtmf-log-dest}): one JSON datagram per finished digit,
+ * e.g. {@code {"callid":"..","source_tag":"..","type":"DTMF","event":1,"duration":200,...}}.
+ * Each valid one becomes a {@link DtmfEvent}; anything else is logged and dropped.
+ */
+public class DtmfListener implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(DtmfListener.class);
+    private static final String DIGITS = "0123456789*#";
+
+    private final Vertx vertx;
+    private final String host;
+    private final int port;
+    private final Consumer<DtmfEvent> consumer;
+    private DatagramSocket socket;
+
+    public DtmfListener(Vertx vertx, String host, int port, Consumer<DtmfEvent> consumer) {
+        this.vertx = Objects.requireNonNull(vertx);
+        this.host = host;
+        this.port = port;
+        this.consumer = Objects.requireNonNull(consumer);
+    }
+
+    public synchronized Future<Void> start() {
+        if (socket != null) {
+            return Future.succeededFuture();
+        }
+        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(65536));
+        s.handler(this::onPacket);
+        socket = s;
+        return s.listen(port, host).<Void>mapEmpty()
+                .onSuccess(x -> LOG.infof("listening for rtpengine DTMF log on %s:%d", host, port))
+                .onFailure(err -> {
+                    synchronized (this) {
+                        socket = null;
+                    }
+                });
+    }
+
+    private void onPacket(DatagramPacket packet) {
+        try {
+            DtmfEvent e = parse(packet.data().toString());
+            if (e == null) {
+                return;
+            }
+            consumer.accept(e);
+        } catch (RuntimeException ex) {
+            LOG.warnf("DTMF log datagram from %s dropped: %s", packet.sender(), ex.toString());
+        }
+    }
+
+    /** Parses one datagram; null (with a log line) when it is not a valid DTMF event. */
+    static DtmfEvent parse(String text) {
+        JsonObject j;
+        try {
+            j = new JsonObject(text);
+        } catch (RuntimeException e) {
+            LOG.warnf("DTMF log datagram is not JSON, dropped: %.200s", text);
+            return null;
+        }
+        Map<String, Object> m = j.getMap();
+        Object type = m.get("type");
+        if (type != null && !"DTMF".equals(type)) {
+            LOG.debugf("DTMF log datagram of type %s ignored", type);
+            return null;
+        }
+        if (!(m.get("callid") instanceof String callId) || callId.isEmpty()
+                || !(m.get("source_tag") instanceof String tag) || tag.isEmpty()
+                || !(m.get("event") instanceof Number event) || !(m.get("duration") instanceof Number duration)) {
+            LOG.warnf("DTMF log datagram lacks callid/source_tag/event/duration, dropped: %.200s", text);
+            return null;
+        }
+        double ev = event.doubleValue();
+        if (ev != Math.rint(ev) || ev < 0 || ev >= DIGITS.length()) {
+            LOG.warnf("DTMF log datagram has event %s (not a digit 0-9 * #), dropped", event);
+            return null;
+        }
+        long dur = duration.longValue();
+        if (dur < 0 || dur > 60_000) {
+            LOG.warnf("DTMF log datagram has implausible duration %d, dropped", dur);
+            return null;
+        }
+        return new DtmfEvent(callId, tag, DIGITS.charAt((int) ev), (int) dur);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (socket != null) {
+            socket.close();
+            socket = null;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.callsup.media;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Media layer configuration, prefix {@code callsup.media}. */
+@ConfigMapping(prefix = "callsup.media")
+public interface MediaConfig {
+
+    /** rtpengine ng control addresses, host:port (UDP). The first one is used for new calls it does not find elsewhere. */
+    @WithDefault("127.0.0.1:22222")
+    List<String> rtpengine();
+
+    /** Time to wait for one reply before re-sending the same request (same cookie). */
+    @WithDefault("500ms")
+    Duration requestTimeout();
+
+    /** How many times a request is re-sent after the first attempt timed out. */
+    @WithDefault("2")
+    int requestRetries();
+
+    /** Check at start-up that each daemon answers and is rtpengine >= 26. */
+    @WithDefault("true")
+    boolean startupCheck();
+
+    /** Delay before commands that make a supervisor audible when triggered by that supervisor's own DTMF digit. */
+    @WithDefault("50ms")
+    Duration audibleAfterDigitDelay();
+
+    DtmfLog dtmfLog();
+
+    interface DtmfLog {
+        /** Listen for rtpengine's DTMF log datagrams (--dtmf-log-dest). */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("22223")
+        int port();
+    }
+}

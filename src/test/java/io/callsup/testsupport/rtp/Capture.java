@@ -1,0 +1,96 @@
+package io.callsup.testsupport.rtp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** What one endpoint received over a window: decoded audio, SSRCs, telephone-event packets. */
+public final class Capture {
+    /** Goertzel block: 100 ms, so every multiple of 10 Hz falls on a bin. */
+    static final int BLOCK = 800;
+
+    private final String name;
+    private final List<RtpEndpoint.Rx> packets;
+    private final short[] audio;
+    private final Set<Long> audioSsrcs = new LinkedHashSet<>();
+    private final int nonAudioPackets;
+
+    Capture(String name, List<RtpEndpoint.Rx> packets) {
+        this.name = name;
+        this.packets = packets;
+        List<short[]> chunks = new ArrayList<>();
+        int n = 0;
+        int other = 0;
+        for (RtpEndpoint.Rx r : packets) {
+            if (r.pt() == 0 || r.pt() == 8) {
+                short[] s = decode(r);
+                chunks.add(s);
+                n += s.length;
+                audioSsrcs.add(r.ssrc());
+            } else {
+                other++;
+            }
+        }
+        nonAudioPackets = other;
+        audio = new short[n];
+        int o = 0;
+        for (short[] c : chunks) {
+            System.arraycopy(c, 0, audio, o, c.length);
+            o += c.length;
+        }
+    }
+
+    static short[] decode(RtpEndpoint.Rx r) {
+        short[] s = new short[r.payload().length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = r.pt() == 8 ? G711.alawDecode(r.payload()[i]) : G711.ulawDecode(r.payload()[i]);
+        }
+        return s;
+    }
+
+    public int audioPackets() {
+        return packets.size() - nonAudioPackets;
+    }
+
+    public int nonAudioPackets() {
+        return nonAudioPackets;
+    }
+
+    public Set<Long> ssrcs() {
+        return audioSsrcs;
+    }
+
+    /** Median over 100 ms blocks of the tone's amplitude; 0 when nothing was received. */
+    public double amplitude(double hz) {
+        int blocks = audio.length / BLOCK;
+        if (blocks == 0) {
+            return 0;
+        }
+        double[] a = new double[blocks];
+        for (int b = 0; b < blocks; b++) {
+            a[b] = Goertzel.amplitude(audio, b * BLOCK, BLOCK, hz, RtpEndpoint.RATE);
+        }
+        Arrays.sort(a);
+        return a[blocks / 2];
+    }
+
+    /** Largest 100 ms-block amplitude: catches a short leak (e.g. a DTMF burst). */
+    public double peakAmplitude(double hz) {
+        double max = 0;
+        for (int b = 0; b + BLOCK <= audio.length; b += BLOCK / 2) {
+            max = Math.max(max, Goertzel.amplitude(audio, b, BLOCK, hz, RtpEndpoint.RATE));
+        }
+        return max;
+    }
+
+    public String describe(double... hz) {
+        StringBuilder sb = new StringBuilder(name + ": " + audioPackets() + " audio pkts, ssrcs=" + audioSsrcs.size()
+                + ", other pkts=" + nonAudioPackets);
+        for (double h : hz) {
+            sb.append(String.format(" %.0fHz=%.0f", h, amplitude(h)));
+        }
+        return sb.toString();
+    }
+}

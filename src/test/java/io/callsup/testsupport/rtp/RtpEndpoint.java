@@ -1,0 +1,270 @@
+package io.callsup.testsupport.rtp;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test phone: sends G.711 (20 ms packets) carrying a steady tone, can send RFC 4733 digits, and
+ * records every RTP packet it receives.
+ */
+public final class RtpEndpoint implements AutoCloseable {
+    public static final int RATE = 8000;
+    public static final int SAMPLES = 160;
+    public static final double AMPLITUDE = 6000;
+
+    private final String name;
+    private final double toneHz;
+    private final DatagramSocket socket;
+    private final ScheduledExecutorService sender;
+    private final Thread receiver;
+    private final List<Rx> received = new ArrayList<>();
+
+    private volatile InetSocketAddress remote;
+    private volatile int audioPt = 0;
+    private volatile int eventPt = -1;
+    private volatile boolean muted;
+    private final int ssrc = ThreadLocalRandom.current().nextInt();
+    private int seq = ThreadLocalRandom.current().nextInt(0, 30000);
+    private int timestamp = ThreadLocalRandom.current().nextInt();
+    private long sampleIndex;
+    // pending digit state (sender thread only, set through a volatile request)
+    private volatile Digit digitRequest;
+    private Digit digit;
+
+    private record Digit(int event, int durationSamples) {
+    }
+
+    /** One received packet. */
+    public record Rx(long nanos, int pt, long ssrc, boolean marker, byte[] payload) {
+    }
+
+    public RtpEndpoint(String name, double toneHz) throws SocketException {
+        this.name = name;
+        this.toneHz = toneHz;
+        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rtp-tx-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        this.receiver = new Thread(this::receiveLoop, "rtp-rx-" + name);
+        this.receiver.setDaemon(true);
+        this.receiver.start();
+        this.sender.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public double toneHz() {
+        return toneHz;
+    }
+
+    public int port() {
+        return socket.getLocalPort();
+    }
+
+    /** Where to send, and with which payload types, taken from the SDP rtpengine gave this endpoint. */
+    public void connect(Sdp peer, int audioPt) {
+        this.audioPt = audioPt;
+        this.eventPt = peer.pt("telephone-event");
+        this.remote = new InetSocketAddress(peer.address(), peer.port());
+    }
+
+    public void mute(boolean m) {
+        this.muted = m;
+    }
+
+    /** Sends one RFC 4733 digit (0-9, *, #) in place of audio. */
+    public void sendDigit(char d, int durationMs) {
+        if (eventPt < 0) {
+            throw new IllegalStateException(name + ": telephone-event not negotiated");
+        }
+        int ev = "0123456789*#".indexOf(d);
+        if (ev < 0) {
+            throw new IllegalArgumentException("digit " + d);
+        }
+        digitRequest = new Digit(ev, durationMs * RATE / 1000);
+    }
+
+    public boolean digitPending() {
+        return digitRequest != null || digit != null;
+    }
+
+    private int digitElapsed;
+    private int digitEndsSent;
+
+    private void tick() {
+        InetSocketAddress to = remote;
+        if (to == null) {
+            return;
+        }
+        try {
+            if (digit == null && digitRequest != null) {
+                digit = digitRequest;
+                digitRequest = null;
+                digitElapsed = 0;
+                digitEndsSent = 0;
+            }
+            if (digit != null) {
+                sendEvent(to);
+                return;
+            }
+            byte[] payload = new byte[SAMPLES];
+            for (int i = 0; i < SAMPLES; i++) {
+                short s = muted ? 0
+                        : (short) Math.round(AMPLITUDE * Math.sin(2 * Math.PI * toneHz * (sampleIndex + i) / RATE));
+                payload[i] = audioPt == 8 ? G711.alaw(s) : G711.ulaw(s);
+            }
+            sampleIndex += SAMPLES;
+            send(to, audioPt, false, timestamp, payload);
+            timestamp += SAMPLES;
+        } catch (IOException | RuntimeException e) {
+            // keep the clock running; a closed socket ends the test anyway
+        }
+    }
+
+    private void sendEvent(InetSocketAddress to) throws IOException {
+        boolean first = digitElapsed == 0 && digitEndsSent == 0;
+        if (digitElapsed < digit.durationSamples()) {
+            digitElapsed = Math.min(digitElapsed + SAMPLES, digit.durationSamples());
+        }
+        boolean end = digitElapsed >= digit.durationSamples();
+        ByteBuffer p = ByteBuffer.allocate(4);
+        p.put((byte) digit.event());
+        p.put((byte) ((end ? 0x80 : 0) | 10));
+        p.putShort((short) digitElapsed);
+        send(to, eventPt, first, timestamp, p.array());
+        if (end && ++digitEndsSent >= 3) {
+            timestamp += digit.durationSamples();
+            sampleIndex += digit.durationSamples();
+            digit = null;
+        }
+    }
+
+    private void send(InetSocketAddress to, int pt, boolean marker, int ts, byte[] payload) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(12 + payload.length);
+        b.put((byte) 0x80);
+        b.put((byte) ((marker ? 0x80 : 0) | pt));
+        b.putShort((short) seq++);
+        b.putInt(ts);
+        b.putInt(ssrc);
+        b.put(payload);
+        socket.send(new DatagramPacket(b.array(), b.position(), to));
+    }
+
+    private void receiveLoop() {
+        byte[] buf = new byte[2048];
+        while (!socket.isClosed()) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                socket.receive(p);
+            } catch (IOException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (p.getLength() < 12 || (buf[0] & 0xc0) != 0x80) {
+                continue;
+            }
+            int pt = buf[1] & 0x7f;
+            if (pt >= 72 && pt <= 79) {
+                continue; // RTCP
+            }
+            boolean marker = (buf[1] & 0x80) != 0;
+            long ssrc = ByteBuffer.wrap(buf, 8, 4).getInt() & 0xffffffffL;
+            int cc = buf[0] & 0x0f;
+            int off = 12 + 4 * cc;
+            byte[] payload = java.util.Arrays.copyOfRange(buf, off, p.getLength());
+            synchronized (received) {
+                received.add(new Rx(now, pt, ssrc, marker, payload));
+                received.notifyAll();
+            }
+        }
+    }
+
+    /** Number of packets received so far; use as a mark for {@link #packetsSince}. */
+    public int mark() {
+        synchronized (received) {
+            return received.size();
+        }
+    }
+
+    public List<Rx> packetsSince(int mark) {
+        synchronized (received) {
+            return new ArrayList<>(received.subList(Math.min(mark, received.size()), received.size()));
+        }
+    }
+
+    /**
+     * Waits for {@code skip + count} packets after now (the bound is only a safety net) and returns
+     * the analysis of the last {@code count}.
+     */
+    public Capture capture(int skip, int count) throws InterruptedException {
+        return capture(mark(), skip, count);
+    }
+
+    /** As {@link #capture(int, int)} counting from an earlier {@link #mark()}. */
+    public Capture capture(int mark, int skip, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMillis((skip + count) * 20L + 3000).toNanos();
+        synchronized (received) {
+            while (received.size() < mark + skip + count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                received.wait(Math.max(1, left / 1_000_000));
+            }
+            int from = Math.min(mark + skip, received.size());
+            return new Capture(name, new ArrayList<>(received.subList(from, received.size())));
+        }
+    }
+
+    /**
+     * Blocks until a packet received after {@code mark} satisfies the predicate on its decoded audio;
+     * returns its receive time (nanoTime) or -1 after {@code maxWait}.
+     */
+    public long awaitPacket(int mark, java.util.function.Predicate<short[]> audible, Duration maxWait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        int i = mark;
+        synchronized (received) {
+            while (true) {
+                while (i < received.size()) {
+                    Rx r = received.get(i++);
+                    if ((r.pt() == 0 || r.pt() == 8) && audible.test(Capture.decode(r))) {
+                        return r.nanos();
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return -1;
+                }
+                received.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        sender.shutdownNow();
+        socket.close();
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + port();
+    }
+}

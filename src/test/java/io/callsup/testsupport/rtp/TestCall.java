@@ -1,0 +1,52 @@
+package io.callsup.testsupport.rtp;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.callsup.media.NgAddress;
+import io.callsup.media.NgClient;
+
+/** A normal agent/client call anchored in rtpengine the way Kamailio does it (offer from C, answer from A). */
+public final class TestCall implements AutoCloseable {
+    public static final double AGENT_HZ = 700;
+    public static final double CLIENT_HZ = 1100;
+
+    public final String callId = "call-" + UUID.randomUUID();
+    public final String agentTag = "agent-" + UUID.randomUUID().toString().substring(0, 8);
+    public final String clientTag = "client-" + UUID.randomUUID().toString().substring(0, 8);
+    public final RtpEndpoint agent;
+    public final RtpEndpoint client;
+
+    public TestCall(NgClient ng, NgAddress daemon, String clientCodec) throws Exception {
+        agent = new RtpEndpoint("agent", AGENT_HZ);
+        client = new RtpEndpoint("client", CLIENT_HZ);
+        Map<String, Object> offer = new LinkedHashMap<>();
+        offer.put("command", "offer");
+        offer.put("call-id", callId);
+        offer.put("from-tag", clientTag);
+        offer.put("sdp", Sdp.make(client.port(), null, clientCodec, "telephone-event"));
+        Sdp toAgent = Sdp.parse((String) await(ng.request(daemon, offer)).get("sdp"));
+        agent.connect(toAgent, toAgent.firstG711());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("command", "answer");
+        answer.put("call-id", callId);
+        answer.put("from-tag", clientTag);
+        answer.put("to-tag", agentTag);
+        answer.put("sdp", Sdp.answer(agent.port(), toAgent, toAgent.firstG711() == 8 ? "PCMA" : "PCMU"));
+        Sdp toClient = Sdp.parse((String) await(ng.request(daemon, answer)).get("sdp"));
+        client.connect(toClient, toClient.firstG711());
+    }
+
+    public static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(Duration.ofSeconds(10).toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+        client.close();
+    }
+}
