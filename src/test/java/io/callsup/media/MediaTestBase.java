@@ -22,6 +22,7 @@ import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.rtp.RtpengineDaemon;
 import io.callsup.testsupport.rtp.Sdp;
 import io.callsup.testsupport.rtp.TestCall;
+import io.callsup.testsupport.rtp.ToneMatrix;
 import io.vertx.core.Vertx;
 
 /** Shared set-up for tests against the real daemon: one daemon per run, a client, the plan, the DTMF log. */
@@ -30,9 +31,8 @@ abstract class MediaTestBase {
     static final double SUP1_HZ = 1700;
     static final double SUP2_HZ = 2300;
     static final Duration WAIT = Duration.ofSeconds(10);
-    /** Packets dropped after a change before analysing (settling), and packets analysed. */
-    static final int SKIP = 10;
-    static final int COUNT = 25;
+    static final int SKIP = ToneMatrix.SKIP;
+    static final int COUNT = ToneMatrix.COUNT;
 
     static Vertx vertx;
     static NgAddress daemon = NgAddress.parse(RtpengineDaemon.NG_ADDRESS);
@@ -112,46 +112,12 @@ abstract class MediaTestBase {
         assertThat(s.session.mode()).isEqualTo(mode);
     }
 
-    /** Captures all endpoints over the same window. */
     static Map<RtpEndpoint, Capture> captureAll(List<RtpEndpoint> eps) throws InterruptedException {
-        int[] marks = eps.stream().mapToInt(RtpEndpoint::mark).toArray();
-        Map<RtpEndpoint, Capture> out = new LinkedHashMap<>();
-        for (int i = 0; i < eps.size(); i++) {
-            out.put(eps.get(i), eps.get(i).capture(marks[i], SKIP, COUNT));
-        }
-        return out;
+        return ToneMatrix.captureAll(eps);
     }
 
-    /**
-     * Asserts one row of the tone matrix: each endpoint hears exactly the given tones (among all
-     * tones in play), as one SSRC. Present: at least a quarter of the sent amplitude. Absent: below
-     * 5 % of the weakest present tone (-26 dB), or of the sent amplitude when nothing is expected.
-     */
     static void expectRow(String state, Map<RtpEndpoint, double[]> expected) throws InterruptedException {
-        List<RtpEndpoint> eps = new ArrayList<>(expected.keySet());
-        double[] all = eps.stream().mapToDouble(RtpEndpoint::toneHz).toArray();
-        Map<RtpEndpoint, Capture> caps = captureAll(eps);
-        for (RtpEndpoint ep : eps) {
-            Capture c = caps.get(ep);
-            double[] want = expected.get(ep);
-            String ctx = state + " / " + c.describe(all);
-            System.out.println(ctx);
-            double weakest = RtpEndpoint.AMPLITUDE;
-            for (double hz : want) {
-                assertThat(c.amplitude(hz)).as(ctx + ": should hear " + hz + " Hz")
-                        .isGreaterThan(RtpEndpoint.AMPLITUDE / 4);
-                weakest = Math.min(weakest, c.amplitude(hz));
-            }
-            for (double hz : all) {
-                if (Arrays.stream(want).noneMatch(w -> w == hz) && hz != ep.toneHz()) {
-                    assertThat(c.amplitude(hz)).as(ctx + ": must not hear " + hz + " Hz").isLessThan(weakest * 0.05);
-                }
-            }
-            if (want.length > 0) {
-                assertThat(c.ssrcs()).as(ctx + ": one (mixed) stream").hasSize(1);
-                assertThat(c.audioPackets()).as(ctx + ": packets").isGreaterThanOrEqualTo(COUNT - 3);
-            }
-        }
+        ToneMatrix.expectRow(state, expected);
     }
 
     static double[] hz(double... h) {

@@ -23,6 +23,11 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
                 "quarkus.datasource.password", "postgres");
     }
 
+    /** The same database in the URL form Kamailio's db_postgres wants; embedded PostgreSQL trusts local users. */
+    public String kamailioUrl() {
+        return "postgres://postgres:postgres@127.0.0.1:" + postgres.getPort() + "/postgres";
+    }
+
     @Override
     public void stop() {
         if (postgres != null) {

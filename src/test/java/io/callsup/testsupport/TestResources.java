@@ -3,11 +3,10 @@ package io.callsup.testsupport;
 import io.quarkus.test.common.QuarkusTestResource;
 
 /**
- * Registers the real PostgreSQL and Artemis servers for every {@code @QuarkusTest}, once per run,
- * so that all test classes share one application boot.
+ * Registers the real programs for every {@code @QuarkusTest}, once per run, so that all test
+ * classes share one application boot.
  */
-@QuarkusTestResource(PostgresResource.class)
-@QuarkusTestResource(ArtemisResource.class)
+@QuarkusTestResource(InfrastructureResource.class)
 public final class TestResources {
     private TestResources() {
     }

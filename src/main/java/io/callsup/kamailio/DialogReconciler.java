@@ -1,0 +1,137 @@
+package io.callsup.kamailio;
+
+import io.callsup.calls.CallRegistry;
+import io.callsup.supervision.SessionState;
+import io.callsup.supervision.SupervisionService;
+import io.callsup.supervision.SupervisionSession;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.context.ManagedExecutor;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Makes the call registry and the live sessions agree with Kamailio's dialogs: events can be lost
+ * (Kamailio skips dialog:end for RPC-ended dialogs, the service may have been down), so dlg.list is
+ * the correction, at start-up and then periodically.
+ */
+@ApplicationScoped
+public class DialogReconciler {
+
+    private static final Logger LOG = Logger.getLogger(DialogReconciler.class);
+    private static final Pattern SIP_URI = Pattern.compile("^sips?:([^@;>]+)@([^;>:]+)");
+    // A session younger than this may still be waiting for its dialog to be confirmed.
+    private static final Duration GRACE = Duration.ofSeconds(10);
+
+    private final KamailioRpc kamailio;
+    private final KamailioConfig config;
+    private final CallRegistry calls;
+    private final SupervisionService supervision;
+    private final ManagedExecutor executor;
+    private final Vertx vertx;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private long timer = -1;
+
+    public DialogReconciler(KamailioRpc kamailio, KamailioConfig config, CallRegistry calls,
+                            SupervisionService supervision, ManagedExecutor executor, Vertx vertx) {
+        this.kamailio = kamailio;
+        this.config = config;
+        this.calls = calls;
+        this.supervision = supervision;
+        this.executor = executor;
+        this.vertx = vertx;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.reconcile()) {
+            return;
+        }
+        executor.runAsync(this::reconcileQuietly);
+        timer = vertx.setPeriodic(config.reconcileInterval().toMillis(), id -> executor.runAsync(this::reconcileQuietly));
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.warnf("reconciling with Kamailio's dialogs failed (will retry): %s", e.getMessage());
+        }
+    }
+
+    /** One pass; returns how many registry entries or sessions it corrected. */
+    public int reconcile() {
+        if (!running.compareAndSet(false, true)) {
+            return 0;
+        }
+        try {
+            List<KamailioRpc.DialogInfo> dialogs = kamailio.confirmedDialogs();
+            Set<String> alive = new HashSet<>();
+            int corrected = 0;
+            Set<String> tracked = new HashSet<>(calls.trackedCallIds());
+            for (KamailioRpc.DialogInfo d : dialogs) {
+                alive.add(d.callId());
+                if (!tracked.contains(d.callId()) && calls.started(toDialog(d))) {
+                    corrected++;
+                }
+            }
+            for (String callId : tracked) {
+                if (!alive.contains(callId)) {
+                    calls.ended(callId);
+                    corrected++;
+                }
+            }
+            Instant settled = Instant.now().minus(GRACE);
+            List<SupervisionSession> live = QuarkusTransaction.requiringNew().call(() ->
+                    SupervisionSession.<SupervisionSession>list("state = ?1 and startedAt < ?2", SessionState.ACTIVE, settled));
+            for (SupervisionSession s : live) {
+                if (!alive.contains(s.callId)) {
+                    supervision.callEnded(s.callId);
+                    corrected++;
+                } else if (s.supervisorCallId != null && !alive.contains(s.supervisorCallId)) {
+                    supervision.supervisorLegEnded(s.supervisorCallId);
+                    corrected++;
+                }
+            }
+            if (corrected > 0) {
+                LOG.infof("reconciled with Kamailio: %d dialogs confirmed, %d corrections", dialogs.size(), corrected);
+            }
+            return corrected;
+        } finally {
+            running.set(false);
+        }
+    }
+
+    static CallRegistry.Dialog toDialog(KamailioRpc.DialogInfo d) {
+        String[] from = userAndDomain(d.fromUri());
+        String[] to = userAndDomain(d.toUri());
+        boolean supervisionLeg = to[0] != null && (to[0].startsWith("*") || to[0].startsWith("#"));
+        return new CallRegistry.Dialog(d.callId(), d.fromTag(), d.toTag(), from[0], from[1], to[0], to[1],
+                supervisionLeg, d.hEntry(), d.hId());
+    }
+
+    private static String[] userAndDomain(String uri) {
+        if (uri == null) {
+            return new String[2];
+        }
+        Matcher m = SIP_URI.matcher(uri.replaceFirst("^.*<", ""));
+        return m.find() ? new String[]{m.group(1), m.group(2)} : new String[2];
+    }
+}

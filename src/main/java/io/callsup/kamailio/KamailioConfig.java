@@ -1,0 +1,36 @@
+package io.callsup.kamailio;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+@ConfigMapping(prefix = "callsup.kamailio")
+public interface KamailioConfig {
+
+    /** Kamailio's JSON-RPC endpoint (xhttp + jsonrpcs), reachable only from the service's network. */
+    @WithDefault("http://127.0.0.1:5071/RPC")
+    String rpcUrl();
+
+    /**
+     * Shared secret, sent by Kamailio on every request to the service and by the service on every
+     * JSON-RPC call to Kamailio, in the X-Callsup-Secret header.
+     */
+    String secret();
+
+    /** Plain RPCs; t_uac_wait holds its request until the final reply, so it has its own timeout. */
+    @WithDefault("3s")
+    Duration rpcTimeout();
+
+    /** Must exceed Kamailio's fr_inv_timer, see kamailio.md. */
+    @WithDefault("70s")
+    Duration uacWaitTimeout();
+
+    /** How often the call registry is reconciled with dlg.list; also run at start-up. */
+    @WithDefault("30s")
+    Duration reconcileInterval();
+
+    /** Reconciling at all: off only for tests that have no Kamailio. */
+    @WithDefault("true")
+    boolean reconcile();
+}

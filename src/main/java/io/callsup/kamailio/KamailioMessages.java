@@ -1,0 +1,67 @@
+package io.callsup.kamailio;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** The JSON Kamailio and the service exchange; documented in kamailio/README.md. */
+public final class KamailioMessages {
+
+    private KamailioMessages() {
+    }
+
+    @RegisterForReflection
+    public record SupervisionInvite(
+            @NotBlank @Size(max = 255) String callId,
+            @NotBlank @Size(max = 128) String fromTag,
+            @NotBlank @Size(max = 64) String dialled,
+            @Size(max = 253) String domain,
+            @NotBlank @Size(max = 128) String authUser,
+            @NotBlank @Size(max = 253) String authDomain,
+            @NotBlank @Size(max = 16384) String sdp) {
+    }
+
+    @RegisterForReflection
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Decision(String action, String sdp, Integer code, String reason) {
+        static Decision accept(String sdp) {
+            return new Decision("accept", sdp, null, null);
+        }
+
+        static Decision reject(int code, String reason) {
+            return new Decision("reject", null, code, reason);
+        }
+    }
+
+    @RegisterForReflection
+    public record Party(@Size(max = 128) String user, @Size(max = 253) String domain) {
+    }
+
+    @RegisterForReflection
+    public record DialogEvent(
+            @NotNull @Pattern(regexp = "start|end|hold|resume", message = "must be start, end, hold or resume") String event,
+            @NotBlank @Size(max = 255) String callId,
+            @Size(max = 128) String fromTag,
+            @Size(max = 128) String toTag,
+            @Valid Party caller,
+            @Valid Party callee,
+            boolean supervision,
+            Long hEntry,
+            Long hId,
+            Long ts) {
+    }
+
+    @RegisterForReflection
+    public record SupervisorEvent(
+            @NotNull @Pattern(regexp = "bye|dtmf|reinvite", message = "must be bye, dtmf or reinvite") String event,
+            @NotBlank @Size(max = 255) String callId,
+            @Size(max = 128) String fromTag,
+            @Size(max = 128) String toTag,
+            @Pattern(regexp = "[0-9*#]", message = "must be one of 0-9, * or #") String digit,
+            Integer durationMs) {
+    }
+}

@@ -1,0 +1,8 @@
+package io.callsup.supervision;
+
+/** Where a supervision session is: joining, active in a mode, or ended with a reason. */
+public enum SessionState {
+    JOINING,
+    ACTIVE,
+    ENDED
+}

@@ -1,0 +1,133 @@
+package io.callsup.e2e;
+
+import io.callsup.calls.ActiveCall;
+import io.callsup.supervision.ModeChange;
+import io.callsup.supervision.SupervisionMode;
+import io.callsup.supervision.SupervisionSession;
+import io.callsup.testsupport.KamailioResource;
+import io.callsup.testsupport.TestApi;
+import io.callsup.testsupport.rtp.RtpEndpoint;
+import io.callsup.testsupport.sip.SippPhone;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import static io.callsup.testsupport.TestApi.as;
+import static io.callsup.testsupport.sip.SippPhone.vars;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The seed's company on the test PBX: ABC with the Support hunt group, John (744) as agent and
+ * Adam (745) allowed to supervise, plus helpers to put phones on calls through the real Kamailio.
+ */
+final class Pbx {
+
+    static final Duration SIP_WAIT = Duration.ofSeconds(15);
+    static final double JOHN_HZ = 700;
+    static final double CLIENT_HZ = 1100;
+    static final double ADAM_HZ = 1700;
+
+    final TestApi.Tenant abc;
+    final long john;
+    final long adam;
+    final long support;
+    final String johnUser = TestApi.unique("john");
+    final String adamUser = TestApi.unique("adam");
+    static final String SIP_PASSWORD = "sip-secret-pw";
+
+    Pbx(boolean supervisionEnabled) {
+        abc = TestApi.newTenant("ABC", supervisionEnabled);
+        john = account("744", "John", johnUser);
+        adam = account("745", "Adam", adamUser);
+        support = TestApi.newHuntGroup(abc, "Support");
+        TestApi.putMember(abc, support, john, false);
+        TestApi.putMember(abc, support, adam, true);
+    }
+
+    long account(String extension, String name, String sipUser) {
+        return as(abc).body(Map.of("extension", extension, "displayName", name, "sipUsername", sipUser,
+                        "sipPassword", SIP_PASSWORD))
+                .post("/api/v1/customer/accounts").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    String domain() {
+        return abc.sipDomain();
+    }
+
+    /** REGISTERs a phone, then leaves it answering calls on the same port. */
+    SippPhone answeringPhone(String name, String sipUser, RtpEndpoint media) throws InterruptedException {
+        int port = SippPhone.freshPort();
+        SippPhone reg = SippPhone.start(name + "-register", "register.xml", port,
+                vars("user", sipUser, "domain", domain(), "expires", "3600"), "-au", sipUser, "-ap", SIP_PASSWORD);
+        assertThat(reg.awaitExit(SIP_WAIT)).as(reg.trace()).isZero();
+        return SippPhone.start(name, "uas_answer.xml", port,
+                vars("rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(media.port())),
+                "-recv_timeout", "120000");
+    }
+
+    /** An outside client calling an extension through the carrier trunk; hangs up after {@code hold}. */
+    SippPhone clientCalls(String extension, RtpEndpoint media, Duration hold) {
+        return SippPhone.start("client", "uac_call.xml", KamailioResource.TRUNK_PORT,
+                vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", KamailioResource.HOST,
+                        "rtp_port", Integer.toString(media.port()), "hold_ms", Long.toString(hold.toMillis())));
+    }
+
+    /** Adam's phone dialling a code with {@code scenario}; its SDP points at {@code media}. */
+    SippPhone adamDials(String dialled, String scenario, RtpEndpoint media, String... extraVars) {
+        Map<String, String> v = vars("user", adamUser, "domain", domain(), "dial", dialled,
+                "rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(media.port()));
+        v.putAll(vars(extraVars));
+        return SippPhone.start("adam", scenario, SippPhone.freshPort(), v, "-au", adamUser, "-ap", SIP_PASSWORD,
+                "-recv_timeout", "120000");
+    }
+
+    /** Connects an endpoint to where the phone's received SDP says its media must go. */
+    static void connect(RtpEndpoint endpoint, SippPhone phone) throws InterruptedException {
+        var sdp = phone.awaitReceivedSdp(SIP_WAIT);
+        endpoint.connect(sdp, sdp.pt("PCMU"));
+    }
+
+    static Optional<ActiveCall> callOf(long accountId) {
+        return QuarkusTransaction.requiringNew().call(() -> ActiveCall.ofAccount(accountId).stream()
+                .filter(c -> !c.supervisionLeg).findFirst());
+    }
+
+    static ActiveCall awaitCallOf(long accountId) throws InterruptedException {
+        return await("a call of account " + accountId, () -> callOf(accountId).orElse(null));
+    }
+
+    static Optional<SupervisionSession> sessionOf(long supervisorId) {
+        return QuarkusTransaction.requiringNew().call(() -> SupervisionSession.<SupervisionSession>find(
+                "supervisorAccountId = ?1 order by startedAt desc", supervisorId).firstResultOptional());
+    }
+
+    static SupervisionSession awaitMode(long supervisorId, SupervisionMode mode) throws InterruptedException {
+        return await("session of " + supervisorId + " in " + mode, () -> sessionOf(supervisorId)
+                .filter(s -> s.mode == mode && s.state == io.callsup.supervision.SessionState.ACTIVE).orElse(null));
+    }
+
+    static SupervisionSession awaitEnded(long supervisorId) throws InterruptedException {
+        return await("session of " + supervisorId + " ended", () -> sessionOf(supervisorId)
+                .filter(s -> !s.live()).orElse(null));
+    }
+
+    static List<ModeChange> history(SupervisionSession s) {
+        return QuarkusTransaction.requiringNew().call(() -> ModeChange.history(s.id));
+    }
+
+    static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + SIP_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+}

@@ -1,0 +1,39 @@
+package io.callsup.testsupport;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real programs around the service, started in dependency order: PostgreSQL, Artemis,
+ * rtpengine, then Kamailio (which reads accounts from PostgreSQL and media from rtpengine).
+ */
+public class InfrastructureResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Quarkus's default port for the application under @QuarkusTest. */
+    public static final int SERVICE_PORT = 8081;
+
+    private final PostgresResource postgres = new PostgresResource();
+    private final ArtemisResource artemis = new ArtemisResource();
+    private final RtpengineResource rtpengine = new RtpengineResource();
+    private final KamailioResource kamailio = new KamailioResource();
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>();
+        config.putAll(postgres.start());
+        config.putAll(artemis.start());
+        config.putAll(rtpengine.start());
+        config.putAll(kamailio.start(postgres.kamailioUrl(), SERVICE_PORT));
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        kamailio.stop();
+        rtpengine.stop();
+        artemis.stop();
+        postgres.stop();
+    }
+}

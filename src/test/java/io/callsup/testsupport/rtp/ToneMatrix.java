@@ -1,0 +1,79 @@
+package io.callsup.testsupport.rtp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * "Who hears whom", measured: every endpoint is captured over the same window and its received
+ * audio is checked for each tone in play.
+ */
+public final class ToneMatrix {
+
+    /** Packets dropped after a change before analysing (settling), and packets analysed. */
+    public static final int SKIP = 10;
+    public static final int COUNT = 25;
+
+    private ToneMatrix() {
+    }
+
+    /** Captures all endpoints over the same window. */
+    public static Map<RtpEndpoint, Capture> captureAll(List<RtpEndpoint> eps) throws InterruptedException {
+        int[] marks = eps.stream().mapToInt(RtpEndpoint::mark).toArray();
+        Map<RtpEndpoint, Capture> out = new LinkedHashMap<>();
+        for (int i = 0; i < eps.size(); i++) {
+            out.put(eps.get(i), eps.get(i).capture(marks[i], SKIP, COUNT));
+        }
+        return out;
+    }
+
+    /**
+     * Asserts one row of the tone matrix: each endpoint hears exactly the given tones (among all
+     * tones in play), as one SSRC. Present: at least a quarter of the sent amplitude. Absent: below
+     * 5 % of the weakest present tone (-26 dB), or of the sent amplitude when nothing is expected.
+     * Returns a one-line description per endpoint of what was heard.
+     */
+    public static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected) throws InterruptedException {
+        List<RtpEndpoint> eps = new ArrayList<>(expected.keySet());
+        double[] all = eps.stream().mapToDouble(RtpEndpoint::toneHz).toArray();
+        Map<RtpEndpoint, Capture> caps = captureAll(eps);
+        List<String> lines = new ArrayList<>();
+        for (RtpEndpoint ep : eps) {
+            Capture c = caps.get(ep);
+            double[] want = expected.get(ep);
+            String ctx = state + " / " + c.describe(all);
+            System.out.println(ctx);
+            double weakest = RtpEndpoint.AMPLITUDE;
+            for (double hz : want) {
+                assertThat(c.amplitude(hz)).as(ctx + ": should hear " + hz + " Hz")
+                        .isGreaterThan(RtpEndpoint.AMPLITUDE / 4);
+                weakest = Math.min(weakest, c.amplitude(hz));
+            }
+            for (double hz : all) {
+                if (Arrays.stream(want).noneMatch(w -> w == hz) && hz != ep.toneHz()) {
+                    assertThat(c.amplitude(hz)).as(ctx + ": must not hear " + hz + " Hz").isLessThan(weakest * 0.05);
+                }
+            }
+            if (want.length > 0) {
+                assertThat(c.ssrcs()).as(ctx + ": one (mixed) stream").hasSize(1);
+                assertThat(c.audioPackets()).as(ctx + ": packets").isGreaterThanOrEqualTo(COUNT - 3);
+            }
+            lines.add(ep.name() + " hears " + (want.length == 0 ? "nothing"
+                    : Arrays.stream(want).mapToObj(hz -> nameOf(eps, hz)).collect(Collectors.joining(" + "))));
+        }
+        return lines;
+    }
+
+    private static String nameOf(List<RtpEndpoint> eps, double hz) {
+        return eps.stream().filter(e -> e.toneHz() == hz).map(RtpEndpoint::name).findFirst().orElse(hz + " Hz");
+    }
+
+    public static double[] hz(double... h) {
+        return h;
+    }
+}

@@ -1,0 +1,177 @@
+package io.callsup.testsupport.sip;
+
+import io.callsup.testsupport.KamailioResource;
+import io.callsup.testsupport.rtp.Sdp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One SIPp process playing a phone against the test Kamailio. Media is not SIPp's business: the
+ * scenario's SDP points at a Java RTP endpoint, and the SDP the phone receives is read back from
+ * SIPp's message trace so that endpoint knows where to send.
+ */
+public final class SippPhone implements AutoCloseable {
+
+    private static final Path DIR = Path.of("target", "sipp").toAbsolutePath();
+    private static final Path SCENARIOS = Path.of("src", "test", "resources", "sipp").toAbsolutePath();
+    // SIPp leaves retransmission state on its port; fresh ports per phone avoid cross-talk between tests.
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(26000);
+    private static final Pattern FINAL = Pattern.compile("FINAL (\\d{3}) ?(.*)");
+
+    private final String name;
+    private final Process process;
+    private final Path messages;
+    private final Path log;
+    private final Path out;
+    private final int port;
+
+    private SippPhone(String name, Process process, Path messages, Path log, Path out, int port) {
+        this.name = name;
+        this.process = process;
+        this.messages = messages;
+        this.log = log;
+        this.out = out;
+        this.port = port;
+    }
+
+    public static int freshPort() {
+        return NEXT_PORT.getAndAdd(2);
+    }
+
+    /** Starts {@code scenario} from {@code port} with the given {@code -set} variables and SIPp options. */
+    public static SippPhone start(String name, String scenario, int port, Map<String, String> vars, String... options) {
+        try {
+            Files.createDirectories(DIR);
+            String stem = name + "-" + port + "-" + System.nanoTime();
+            Path messages = DIR.resolve(stem + ".msg");
+            Path log = DIR.resolve(stem + ".log");
+            Path out = DIR.resolve(stem + ".out");
+            List<String> cmd = new ArrayList<>(List.of("sipp", "-sf", SCENARIOS.resolve(scenario).toString(),
+                    "-m", "1", "-i", KamailioResource.HOST, "-p", Integer.toString(port), "-nostdin",
+                    "-trace_msg", "-message_file", messages.toString(),
+                    "-trace_logs", "-log_file", log.toString(),
+                    "-trace_err", "-error_file", DIR.resolve(stem + ".err").toString()));
+            vars.forEach((k, v) -> {
+                cmd.add("-set");
+                cmd.add(k);
+                cmd.add(v);
+            });
+            cmd.addAll(List.of(options));
+            cmd.add(KamailioResource.HOST + ":" + KamailioResource.SIP_PORT);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            return new SippPhone(name, p, messages, log, out, port);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start sipp for " + name, e);
+        }
+    }
+
+    public static Map<String, String> vars(String... keyValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Waits for the scenario to finish; SIPp exits 0 only when every expected message came. */
+    public int awaitExit(Duration max) throws InterruptedException {
+        if (!process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(name + ": sipp did not finish within " + max + "\n" + trace());
+        }
+        return process.exitValue();
+    }
+
+    public boolean running() {
+        return process.isAlive();
+    }
+
+    /** The SDP in the first received message that carries one (INVITE offer or 200 answer). */
+    public Sdp awaitReceivedSdp(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<String> sdp = receivedSdp();
+            if (sdp.isPresent()) {
+                return Sdp.parse(sdp.get());
+            }
+            if (!process.isAlive()) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(name + ": no SDP received within " + max + "\n" + trace());
+    }
+
+    private Optional<String> receivedSdp() {
+        String text = read(messages);
+        for (String block : text.split("-{20,}")) {
+            int received = block.indexOf("message received");
+            if (received < 0) {
+                continue;
+            }
+            int v = block.indexOf("\nv=0");
+            if (v >= 0 && block.contains("m=audio")) {
+                return Optional.of(block.substring(v + 1).strip().replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The final response a scenario logged as "FINAL <code> <reason>" (uac_expect.xml). */
+    public Optional<String[]> finalResponse() {
+        Matcher m = FINAL.matcher(read(log));
+        return m.find() ? Optional.of(new String[]{m.group(1), m.group(2).strip()}) : Optional.empty();
+    }
+
+    /** What the scenario logged with {@code <log>} actions. */
+    public String log() {
+        return read(log);
+    }
+
+    public String trace() {
+        return "--- " + name + " sipp output\n" + tail(read(out)) + "\n--- messages\n" + tail(read(messages));
+    }
+
+    private static String tail(String s) {
+        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
