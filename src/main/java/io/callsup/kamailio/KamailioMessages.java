@@ -62,6 +62,7 @@ public final class KamailioMessages {
             @Size(max = 128) String fromTag,
             @Size(max = 128) String toTag,
             @Pattern(regexp = "[0-9*#]", message = "must be one of 0-9, * or #") String digit,
-            Integer durationMs) {
+            Integer durationMs,
+            Long ts) {
     }
 }

@@ -71,7 +71,7 @@ final class Pbx {
 
     /** An outside client calling an extension through the carrier trunk; hangs up after {@code hold}. */
     SippPhone clientCalls(String extension, RtpEndpoint media, Duration hold) {
-        return SippPhone.start("client", "uac_call.xml", KamailioResource.TRUNK_PORT,
+        return SippPhone.start("client", "uac_call.xml", KamailioResource.trunkPort(),
                 vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", KamailioResource.HOST,
                         "rtp_port", Integer.toString(media.port()), "hold_ms", Long.toString(hold.toMillis())));
     }

@@ -43,59 +43,67 @@ class SeedStoryTest {
         try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
              RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
              RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ)) {
-            SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
-            SippPhone clientPhone = pbx.clientCalls("744", client, Duration.ofSeconds(digits == TriggerSource.SIP_INFO ? 24 : 16));
-            Pbx.connect(john, johnPhone);
-            Pbx.connect(client, clientPhone);
-            ActiveCall call = Pbx.awaitCallOf(pbx.john);
-
-            expectRow("before joining", row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ), adam, hz()));
-
-            SippPhone adamPhone = digits == TriggerSource.SIP_INFO
-                    ? pbx.adamDials("*90744", "supervisor_info_story.xml", adam, "digit1", "1", "digit2", "2",
-                    "digit3", "0", "pause1_ms", "3000", "pause2_ms", "3000", "pause3_ms", "3000")
-                    : pbx.adamDials("*90744", "supervisor_wait_bye.xml", adam);
-            Pbx.connect(adam, adamPhone);
-            SupervisionSession session = Pbx.awaitMode(pbx.adam, SupervisionMode.SPY);
-            assertThat(session.callId).isEqualTo(call.callId);
-            assertThat(session.authorisedByGroup).isEqualTo(pbx.support);
-            expectRow("spy: Adam hears both, nobody hears Adam",
-                    row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
-
-            press(adam, '1', digits);
-            Pbx.awaitMode(pbx.adam, SupervisionMode.WHISPER);
-            settleAfterDigit();
-            expectRow("whisper: John hears Adam, the client does not",
-                    row(john, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ), client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
-
-            press(adam, '2', digits);
-            Pbx.awaitMode(pbx.adam, SupervisionMode.BARGE);
-            settleAfterDigit();
-            expectRow("barge: both hear Adam",
-                    row(john, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ), client, hz(Pbx.JOHN_HZ, Pbx.ADAM_HZ),
-                            adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
-
-            press(adam, '0', digits);
-            Pbx.awaitMode(pbx.adam, SupervisionMode.SPY);
-            settleAfterDigit();
-            expectRow("back to spy",
-                    row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
-
-            // The client hangs up: John's phone and Adam's phone are both released.
-            assertThat(clientPhone.awaitExit(Duration.ofSeconds(40))).as(clientPhone.trace()).isZero();
-            assertThat(johnPhone.awaitExit(Pbx.SIP_WAIT)).as(johnPhone.trace()).isZero();
-            assertThat(adamPhone.awaitExit(Pbx.SIP_WAIT)).as(adamPhone.trace()).isZero();
-            assertThat(adamPhone.log()).contains("BYE Reason:").contains("Supervised call ended");
-
-            SupervisionSession ended = Pbx.awaitEnded(pbx.adam);
-            assertThat(ended.endReason).isEqualTo(EndReason.CALL_ENDED);
-            List<ModeChange> history = Pbx.history(ended);
-            assertThat(history).extracting(c -> c.toMode)
-                    .containsExactly(SupervisionMode.SPY, SupervisionMode.WHISPER, SupervisionMode.BARGE, SupervisionMode.SPY);
-            assertThat(history).extracting(c -> c.trigger)
-                    .containsExactly(TriggerSource.CODE, digits, digits, digits);
-            Pbx.await("the call forgotten", () -> Pbx.callOf(pbx.john).isEmpty() ? Boolean.TRUE : null);
+            try (SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
+                 SippPhone clientPhone = pbx.clientCalls("744", client,
+                         Duration.ofSeconds(digits == TriggerSource.SIP_INFO ? 24 : 16))) {
+                play(pbx, digits, john, client, adam, johnPhone, clientPhone);
+            }
         }
+    }
+
+    private void play(Pbx pbx, TriggerSource digits, RtpEndpoint john, RtpEndpoint client, RtpEndpoint adam,
+                      SippPhone johnPhone, SippPhone clientPhone) throws Exception {
+        Pbx.connect(john, johnPhone);
+        Pbx.connect(client, clientPhone);
+        ActiveCall call = Pbx.awaitCallOf(pbx.john);
+
+        expectRow("before joining", row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ), adam, hz()));
+
+        @SuppressWarnings("resource") // closed by the shutdown hook if the story fails half-way
+        SippPhone adamPhone = digits == TriggerSource.SIP_INFO
+                ? pbx.adamDials("*90744", "supervisor_info_story.xml", adam, "digit1", "1", "digit2", "2",
+                "digit3", "0", "pause1_ms", "3000", "pause2_ms", "3000", "pause3_ms", "3000")
+                : pbx.adamDials("*90744", "supervisor_wait_bye.xml", adam);
+        Pbx.connect(adam, adamPhone);
+        SupervisionSession session = Pbx.awaitMode(pbx.adam, SupervisionMode.SPY);
+        assertThat(session.callId).isEqualTo(call.callId);
+        assertThat(session.authorisedByGroup).isEqualTo(pbx.support);
+        expectRow("spy: Adam hears both, nobody hears Adam",
+                row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+
+        press(adam, '1', digits);
+        Pbx.awaitMode(pbx.adam, SupervisionMode.WHISPER);
+        settleAfterDigit();
+        expectRow("whisper: John hears Adam, the client does not",
+                row(john, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ), client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+
+        press(adam, '2', digits);
+        Pbx.awaitMode(pbx.adam, SupervisionMode.BARGE);
+        settleAfterDigit();
+        expectRow("barge: both hear Adam",
+                row(john, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ), client, hz(Pbx.JOHN_HZ, Pbx.ADAM_HZ),
+                        adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+
+        press(adam, '0', digits);
+        Pbx.awaitMode(pbx.adam, SupervisionMode.SPY);
+        settleAfterDigit();
+        expectRow("back to spy",
+                row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+
+        // The client hangs up: John's phone and Adam's phone are both released.
+        assertThat(clientPhone.awaitExit(Duration.ofSeconds(40))).as(clientPhone.trace()).isZero();
+        assertThat(johnPhone.awaitExit(Pbx.SIP_WAIT)).as(johnPhone.trace()).isZero();
+        assertThat(adamPhone.awaitExit(Pbx.SIP_WAIT)).as(adamPhone.trace()).isZero();
+        assertThat(adamPhone.log()).contains("BYE Reason:").contains("Supervised call ended");
+
+        SupervisionSession ended = Pbx.awaitEnded(pbx.adam);
+        assertThat(ended.endReason).isEqualTo(EndReason.CALL_ENDED);
+        List<ModeChange> history = Pbx.history(ended);
+        assertThat(history).extracting(c -> c.toMode)
+                .containsExactly(SupervisionMode.SPY, SupervisionMode.WHISPER, SupervisionMode.BARGE, SupervisionMode.SPY);
+        assertThat(history).extracting(c -> c.trigger)
+                .containsExactly(TriggerSource.CODE, digits, digits, digits);
+        Pbx.await("the call forgotten", () -> Pbx.callOf(pbx.john).isEmpty() ? Boolean.TRUE : null);
     }
 
     private static void press(RtpEndpoint adam, char digit, TriggerSource digits) {

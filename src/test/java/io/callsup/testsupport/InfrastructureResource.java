@@ -11,9 +11,6 @@ import java.util.Map;
  */
 public class InfrastructureResource implements QuarkusTestResourceLifecycleManager {
 
-    /** Quarkus's default port for the application under @QuarkusTest. */
-    public static final int SERVICE_PORT = 8081;
-
     private final PostgresResource postgres = new PostgresResource();
     private final ArtemisResource artemis = new ArtemisResource();
     private final RtpengineResource rtpengine = new RtpengineResource();
@@ -25,7 +22,10 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
         config.putAll(postgres.start());
         config.putAll(artemis.start());
         config.putAll(rtpengine.start());
-        config.putAll(kamailio.start(postgres.kamailioUrl(), SERVICE_PORT));
+        // Kamailio must know the service's port before the service starts, so it is chosen here.
+        int servicePort = TestPorts.free();
+        config.put("quarkus.http.test-port", Integer.toString(servicePort));
+        config.putAll(kamailio.start(postgres.kamailioUrl(), servicePort));
         return config;
     }
 

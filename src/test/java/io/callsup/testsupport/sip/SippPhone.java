@@ -28,7 +28,7 @@ public final class SippPhone implements AutoCloseable {
     private static final Path DIR = Path.of("target", "sipp").toAbsolutePath();
     private static final Path SCENARIOS = Path.of("src", "test", "resources", "sipp").toAbsolutePath();
     // SIPp leaves retransmission state on its port; fresh ports per phone avoid cross-talk between tests.
-    private static final AtomicInteger NEXT_PORT = new AtomicInteger(26000);
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger(20000 + (int) (ProcessHandle.current().pid() % 20) * 500);
     private static final Pattern FINAL = Pattern.compile("FINAL (\\d{3}) ?(.*)");
 
     private final String name;
@@ -47,8 +47,24 @@ public final class SippPhone implements AutoCloseable {
         this.port = port;
     }
 
+    // A test that fails half-way must not leave phones holding ports for the next one.
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
+    }
+
+    /** A UDP port on loopback that nothing is bound to right now. */
     public static int freshPort() {
-        return NEXT_PORT.getAndAdd(2);
+        while (true) {
+            int port = NEXT_PORT.getAndAdd(2);
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(port,
+                    java.net.InetAddress.getByName(KamailioResource.HOST))) {
+                return port;
+            } catch (IOException busy) {
+                // taken, e.g. by a phone of an aborted run: try the next one
+            }
+        }
     }
 
     /** Starts {@code scenario} from {@code port} with the given {@code -set} variables and SIPp options. */
@@ -70,8 +86,10 @@ public final class SippPhone implements AutoCloseable {
                 cmd.add(v);
             });
             cmd.addAll(List.of(options));
-            cmd.add(KamailioResource.HOST + ":" + KamailioResource.SIP_PORT);
+            cmd.add(KamailioResource.HOST + ":" + KamailioResource.sipPort());
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            RUNNING.add(p);
+            p.onExit().thenRun(() -> RUNNING.remove(p));
             return new SippPhone(name, p, messages, log, out, port);
         } catch (IOException e) {
             throw new IllegalStateException("could not start sipp for " + name, e);
