@@ -60,13 +60,20 @@ final class Pbx {
 
     /** REGISTERs a phone, then leaves it answering calls on the same port. */
     SippPhone answeringPhone(String name, String sipUser, RtpEndpoint media) throws InterruptedException {
+        return answeringPhone(name, sipUser, media, "uas_answer.xml");
+    }
+
+    /** As above with another callee scenario, e.g. one that hangs up by itself. */
+    SippPhone answeringPhone(String name, String sipUser, RtpEndpoint media, String scenario, String... extraVars)
+            throws InterruptedException {
         int port = SippPhone.freshPort();
         SippPhone reg = SippPhone.start(name + "-register", "register.xml", port,
                 vars("user", sipUser, "domain", domain(), "expires", "3600"), "-au", sipUser, "-ap", SIP_PASSWORD);
         assertThat(reg.awaitExit(SIP_WAIT)).as(reg.trace()).isZero();
-        return SippPhone.start(name, "uas_answer.xml", port,
-                vars("rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(media.port())),
-                "-recv_timeout", "120000");
+        Map<String, String> v = vars("rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(media.port()),
+                "ring_ms", "0");
+        v.putAll(vars(extraVars));
+        return SippPhone.start(name, scenario, port, v, "-recv_timeout", "120000");
     }
 
     /** An outside client calling an extension through the carrier trunk; hangs up after {@code hold}. */
@@ -74,6 +81,13 @@ final class Pbx {
         return SippPhone.start("client", "uac_call.xml", KamailioResource.trunkPort(),
                 vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", KamailioResource.HOST,
                         "rtp_port", Integer.toString(media.port()), "hold_ms", Long.toString(hold.toMillis())));
+    }
+
+    /** An outside client calling an extension that stays on until the network hangs up. */
+    SippPhone clientCallsUntilBye(String extension, RtpEndpoint media) {
+        return SippPhone.start("client", "uac_call_wait_bye.xml", KamailioResource.trunkPort(),
+                vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", KamailioResource.HOST,
+                        "rtp_port", Integer.toString(media.port())), "-recv_timeout", "120000");
     }
 
     /** Adam's phone dialling a code with {@code scenario}; its SDP points at {@code media}. */

@@ -12,12 +12,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static io.callsup.testsupport.rtp.ToneMatrix.expectRow;
 import static io.callsup.testsupport.rtp.ToneMatrix.hz;
+import static io.callsup.testsupport.rtp.ToneMatrix.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -116,13 +116,5 @@ class SeedStoryTest {
     /** The supervisor's keypress is briefly audible in the new mix (rtpengine.md); let it pass. */
     private static void settleAfterDigit() throws InterruptedException {
         Thread.sleep(400);
-    }
-
-    private static Map<RtpEndpoint, double[]> row(Object... pairs) {
-        Map<RtpEndpoint, double[]> row = new LinkedHashMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            row.put((RtpEndpoint) pairs[i], (double[]) pairs[i + 1]);
-        }
-        return row;
     }
 }

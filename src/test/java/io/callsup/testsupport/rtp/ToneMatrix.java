@@ -73,6 +73,15 @@ public final class ToneMatrix {
         return eps.stream().filter(e -> e.toneHz() == hz).map(RtpEndpoint::name).findFirst().orElse(hz + " Hz");
     }
 
+    /** A row of the matrix: endpoint, tones it must hear, endpoint, tones, ... */
+    public static Map<RtpEndpoint, double[]> row(Object... pairs) {
+        Map<RtpEndpoint, double[]> row = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            row.put((RtpEndpoint) pairs[i], (double[]) pairs[i + 1]);
+        }
+        return row;
+    }
+
     public static double[] hz(double... h) {
         return h;
     }
