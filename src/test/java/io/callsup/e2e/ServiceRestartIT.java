@@ -1,0 +1,125 @@
+package io.callsup.e2e;
+
+import io.callsup.testsupport.KamailioResource;
+import io.callsup.testsupport.Stack;
+import io.callsup.testsupport.TestApi;
+import io.callsup.testsupport.rtp.RtpEndpoint;
+import io.callsup.testsupport.sip.SippPhone;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import static io.callsup.testsupport.rtp.ToneMatrix.expectRow;
+import static io.callsup.testsupport.rtp.ToneMatrix.hz;
+import static io.callsup.testsupport.rtp.ToneMatrix.row;
+import static io.callsup.testsupport.sip.SippPhone.vars;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The service process is killed while Adam supervises John's call, and a call elsewhere ends
+ * while it is down. After the restart the session is taken up from PostgreSQL, the registry is
+ * corrected from Kamailio's dlg.list, and Adam's next digits still switch modes.
+ */
+class ServiceRestartIT {
+
+    @Test
+    void anActiveSupervisionSurvivesAServiceCrash() throws Exception {
+        try (Stack stack = new Stack().start(Path.of("target", "restart-it", "service.log"));
+             Connection db = stack.jdbc()) {
+            Pbx pbx = new Pbx(true);
+            String maryUser = TestApi.unique("mary");
+            String peteUser = TestApi.unique("pete");
+            long mary = pbx.account("746", "Mary", maryUser);
+            pbx.account("747", "Pete", peteUser);
+            TestApi.putMember(pbx.abc, pbx.support, mary, false);
+
+            try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
+                 RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
+                 RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ);
+                 RtpEndpoint maryEp = new RtpEndpoint("Mary", 500);
+                 RtpEndpoint peteEp = new RtpEndpoint("Pete", 2300);
+                 SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
+                 SippPhone clientPhone = pbx.clientCalls("744", client, Duration.ofSeconds(120));
+                 SippPhone maryPhone = pbx.answeringPhone("mary", maryUser, maryEp);
+                 SippPhone petePhone = SippPhone.start("pete", "uac_call.xml", SippPhone.freshPort(),
+                         vars("user", peteUser, "domain", pbx.domain(), "target", "746", "rtp_ip", KamailioResource.HOST,
+                                 "rtp_port", Integer.toString(peteEp.port()), "hold_ms", "6000"),
+                         "-au", peteUser, "-ap", Pbx.SIP_PASSWORD)) {
+                Pbx.connect(john, johnPhone);
+                Pbx.connect(client, clientPhone);
+                await(() -> callsOf(db, pbx.john) == 1, "John's call registered");
+                await(() -> callsOf(db, mary) == 1, "Mary's call registered");
+
+                try (SippPhone adamPhone = pbx.adamDials("*90744", "supervisor_wait_bye.xml", adam)) {
+                    Pbx.connect(adam, adamPhone);
+                    await(() -> "ACTIVE/SPY".equals(sessionOf(db, pbx.adam)), "Adam in spy");
+                    expectRow("spy, before the crash", row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ),
+                            adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+
+                    stack.service().kill();
+                    // Pete hangs up while nobody listens to Kamailio's dialog events.
+                    assertThat(petePhone.awaitExit(Duration.ofSeconds(30))).as(petePhone.trace()).isZero();
+                    assertThat(maryPhone.awaitExit(Pbx.SIP_WAIT)).as(maryPhone.trace()).isZero();
+                    assertThat(callsOf(db, mary)).as("the lost event leaves a stale registry entry").isEqualTo(1);
+
+                    stack.service().start();
+                    await(() -> callsOf(db, mary) == 0, "the stale call removed by dlg.list reconciliation");
+                    assertThat(callsOf(db, pbx.john)).isEqualTo(1);
+
+                    adam.sendDigit('1', 200);
+                    await(() -> "ACTIVE/WHISPER".equals(sessionOf(db, pbx.adam)), "whisper after the restart");
+                    Thread.sleep(400);
+                    expectRow("whisper, after the restart", row(john, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ),
+                            client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+                    adam.sendDigit('2', 200);
+                    await(() -> "ACTIVE/BARGE".equals(sessionOf(db, pbx.adam)), "barge after the restart");
+                    Thread.sleep(400);
+                    expectRow("barge, after the restart", row(john, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ),
+                            client, hz(Pbx.JOHN_HZ, Pbx.ADAM_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+                }
+            }
+        }
+    }
+
+    private static int callsOf(Connection db, long accountId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM active_call WHERE NOT supervision_leg"
+                + " AND (caller_account_id = ? OR callee_account_id = ?)")) {
+            ps.setLong(1, accountId);
+            ps.setLong(2, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    private static String sessionOf(Connection db, long supervisorId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT state, mode FROM supervision_session"
+                + " WHERE supervisor_account_id = ? ORDER BY started_at DESC LIMIT 1")) {
+            ps.setLong(1, supervisorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) + "/" + rs.getString(2) : null;
+            }
+        }
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(Check check, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (check.holds()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for: " + what);
+    }
+}

@@ -1,0 +1,94 @@
+package io.callsup.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service (target/quarkus-app) as its own operating-system process, so that a test or
+ * the demo can kill it and start it again exactly as a crash and a restart would.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final Map<String, String> config;
+    private final int port;
+    private final Path log;
+    private Process process;
+
+    public ServiceProcess(Map<String, String> config, int port, Path log) {
+        this.config = Map.copyOf(config);
+        this.port = port;
+        this.log = log;
+    }
+
+    public static Path jar() {
+        Path jar = Path.of(System.getProperty("callsup.service.jar", "target/quarkus-app/quarkus-run.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " does not exist: package the service first (./mvnw package)");
+        }
+        return jar;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public void start() throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+        config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-Dquarkus.http.port=" + port);
+        cmd.add("-jar");
+        cmd.add(jar().toString());
+        Files.createDirectories(log.getParent());
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        awaitReady(Duration.ofSeconds(90));
+    }
+
+    private void awaitReady(Duration max) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the service did not become ready within " + max + "; see " + log);
+    }
+
+    /** SIGKILL: no shutdown hooks, no clean-up, as when a node dies. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.callsup.testsupport;
+
+import io.restassured.RestAssured;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Everything the product runs on, for tests and the demo that need the service as a separate
+ * process: PostgreSQL, Artemis, rtpengine and Kamailio as in {@link InfrastructureResource}, plus
+ * the packaged service.
+ */
+public final class Stack implements AutoCloseable {
+
+    private final PostgresResource postgres = new PostgresResource();
+    private final ArtemisResource artemis = new ArtemisResource();
+    private final RtpengineResource rtpengine = new RtpengineResource();
+    private final KamailioResource kamailio = new KamailioResource();
+    private final Map<String, String> config = new HashMap<>();
+    private ServiceProcess service;
+
+    public Stack start(Path serviceLog) throws Exception {
+        config.putAll(postgres.start());
+        config.putAll(artemis.start());
+        config.putAll(rtpengine.start());
+        int port = TestPorts.free();
+        config.putAll(kamailio.start(postgres.kamailioUrl(), port));
+        config.put("callsup.security.bootstrap-admin.username", TestApi.ADMIN_USER);
+        config.put("callsup.security.bootstrap-admin.password", TestApi.ADMIN_PASSWORD);
+        config.put("callsup.security.password-hash-iterations", "1000");
+        config.put("quarkus.log.category.\"io.callsup\".level", "DEBUG");
+        service = new ServiceProcess(config, port, serviceLog);
+        service.start();
+        RestAssured.port = port;
+        return this;
+    }
+
+    public ServiceProcess service() {
+        return service;
+    }
+
+    public Connection jdbc() throws SQLException {
+        return DriverManager.getConnection(config.get("quarkus.datasource.jdbc.url"),
+                config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (service != null) {
+            service.close();
+        }
+        kamailio.stop();
+        rtpengine.stop();
+        artemis.stop();
+        postgres.stop();
+    }
+}
