@@ -152,6 +152,21 @@ public final class SippPhone implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The final response this phone received to its INVITE, as "code reason", or empty. */
+    public Optional<String> inviteAnswer() {
+        String answer = null;
+        for (String block : read(messages).split("-{20,}")) {
+            int at = block.indexOf("\nSIP/2.0 ");
+            if (block.contains("message received") && at >= 0 && block.matches("(?s).*\nCSeq: *\\d+ INVITE.*")) {
+                String status = block.substring(at + 9, block.indexOf('\n', at + 1)).strip();
+                if (!status.startsWith("1") && !status.startsWith("407") && !status.startsWith("401")) {
+                    answer = status;
+                }
+            }
+        }
+        return Optional.ofNullable(answer);
+    }
+
     /** The final response a scenario logged as "FINAL <code> <reason>" (uac_expect.xml). */
     public Optional<String[]> finalResponse() {
         Matcher m = FINAL.matcher(read(log));
