@@ -180,7 +180,11 @@ public class OutboxRelay {
             for (RelayWorker.Row row : pass.published()) {
                 publishDelay.record(Duration.between(row.createdAt(), now));
             }
-            published.increment(pass.published().size());
+            published.increment(pass.published().size() - pass.alreadyDelivered());
+            if (pass.alreadyDelivered() > 0) {
+                LOG.infof("audit relay: %d events had reached the broker before a crash; its duplicate detection dropped the copies",
+                        pass.alreadyDelivered());
+            }
             if (!pass.lockBusy()) {
                 if (Boolean.FALSE.equals(brokerReachable)) {
                     LOG.infof("audit relay: broker reachable again, publishing the backlog");

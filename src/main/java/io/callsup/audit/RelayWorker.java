@@ -5,6 +5,7 @@ import jakarta.jms.DeliveryMode;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.Topic;
+import org.apache.activemq.artemis.api.core.ActiveMQDuplicateIdException;
 import org.apache.activemq.artemis.api.core.Message;
 
 import java.sql.Array;
@@ -30,7 +31,8 @@ import java.util.UUID;
  *   <li>mark them sent and commit the database transaction, releasing the lock.</li>
  * </ol>
  * A crash between 3 and 4 leaves the rows unsent; the next pass sends them again with the same
- * duplicate-detection ids and the broker drops the copies, so consumers see each event once.
+ * duplicate-detection ids and the broker drops the copies, so consumers see each event once (the
+ * broker remembers the last {@code id-cache-size} ids per address, 20000 by default).
  * Rows are never skipped: the query is "everything unsent", not "everything after a mark", so a
  * row whose transaction commits late (an older id) is still picked up.
  */
@@ -55,9 +57,12 @@ public final class RelayWorker implements AutoCloseable {
                       Instant createdAt) {
     }
 
-    /** What one pass did: {@code lockBusy} when another relay was publishing. */
-    public record Pass(boolean lockBusy, List<Row> published) {
-        static final Pass BUSY = new Pass(true, List.of());
+    /**
+     * What one pass did: {@code lockBusy} when another relay was publishing; {@code alreadyDelivered}
+     * counts published rows the broker refused as duplicates (sent before a crash, not marked sent).
+     */
+    public record Pass(boolean lockBusy, List<Row> published, int alreadyDelivered) {
+        static final Pass BUSY = new Pass(true, List.of(), 0);
     }
 
     private final Connections database;
@@ -90,13 +95,13 @@ public final class RelayWorker implements AutoCloseable {
                 List<Row> rows = unsent(c);
                 if (rows.isEmpty()) {
                     c.commit();
-                    return new Pass(false, rows);
+                    return new Pass(false, rows, 0);
                 }
-                publish(rows);
+                int alreadyDelivered = publish(rows);
                 afterPublish.accept(rows);
                 markSent(c, rows);
                 c.commit();
-                return new Pass(false, rows);
+                return new Pass(false, rows, alreadyDelivered);
             } catch (Exception e) {
                 rollbackQuietly(c);
                 throw e;
@@ -165,7 +170,8 @@ public final class RelayWorker implements AutoCloseable {
         return rows;
     }
 
-    private void publish(List<Row> rows) {
+    /** Sends the rows in one broker transaction; returns how many the broker already had (see below). */
+    private int publish(List<Row> rows) {
         try {
             if (context == null) {
                 context = broker.createContext(JMSContext.SESSION_TRANSACTED);
@@ -173,25 +179,79 @@ public final class RelayWorker implements AutoCloseable {
                 producer = context.createProducer().setDeliveryMode(DeliveryMode.PERSISTENT);
             }
             for (Row row : rows) {
-                var message = context.createTextMessage(row.payload());
-                message.setStringProperty(Message.HDR_DUPLICATE_DETECTION_ID.toString(), row.eventId().toString());
-                message.setStringProperty("contentType", "application/cloudevents+json; charset=UTF-8");
-                message.setStringProperty("eventType", row.type());
-                message.setStringProperty("eventId", row.eventId().toString());
-                if (row.customerId() != null) {
-                    message.setLongProperty("customerId", row.customerId());
-                }
-                if (row.sessionId() != null) {
-                    message.setStringProperty("sessionId", row.sessionId().toString());
-                    // Shared subscriptions hand all of one session's events to the same consumer, in order.
-                    message.setStringProperty("JMSXGroupID", row.sessionId().toString());
-                }
-                producer.send(topic, message);
+                send(row);
             }
-            context.commit();
-        } catch (Exception e) {
+            try {
+                context.commit();
+                return 0;
+            } catch (RuntimeException e) {
+                if (!duplicate(e)) {
+                    throw e;
+                }
+            }
+            // Artemis refuses a whole transaction that holds one already-seen duplicate id: this batch
+            // (or part of it) was delivered before a crash kept it from being marked sent. Send it
+            // again one message per transaction; the broker's refusal of a single one means "already
+            // delivered", which is what we wanted.
+            rollbackQuietly(context);
+            int alreadyDelivered = 0;
+            for (Row row : rows) {
+                send(row);
+                try {
+                    context.commit();
+                } catch (RuntimeException e) {
+                    if (!duplicate(e)) {
+                        throw e;
+                    }
+                    rollbackQuietly(context);
+                    alreadyDelivered++;
+                }
+            }
+            return alreadyDelivered;
+        } catch (RuntimeException e) {
             closeContext();
-            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            throw e;
+        }
+    }
+
+    private void send(Row row) {
+        try {
+            var message = context.createTextMessage(row.payload());
+            message.setStringProperty(Message.HDR_DUPLICATE_DETECTION_ID.toString(), row.eventId().toString());
+            message.setStringProperty("contentType", "application/cloudevents+json; charset=UTF-8");
+            message.setStringProperty("eventType", row.type());
+            message.setStringProperty("eventId", row.eventId().toString());
+            if (row.customerId() != null) {
+                message.setLongProperty("customerId", row.customerId());
+            }
+            if (row.sessionId() != null) {
+                message.setStringProperty("sessionId", row.sessionId().toString());
+                // Shared subscriptions hand all of one session's events to the same consumer, in order.
+                message.setStringProperty("JMSXGroupID", row.sessionId().toString());
+            }
+            producer.send(topic, message);
+        } catch (jakarta.jms.JMSException e) {
+            throw new jakarta.jms.JMSRuntimeException(e.getMessage(), e.getErrorCode(), e);
+        }
+    }
+
+    private static boolean duplicate(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ActiveMQDuplicateIdException) {
+                return true;
+            }
+            if (t instanceof jakarta.jms.JMSException jms && jms.getLinkedException() instanceof ActiveMQDuplicateIdException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void rollbackQuietly(JMSContext context) {
+        try {
+            context.rollback();
+        } catch (RuntimeException ignored) {
+            // nothing left to roll back
         }
     }
 
