@@ -158,9 +158,22 @@ public class AuditBench {
         }
     }
 
-    private static RelayWorker worker(String url, String brokerUrl) {
-        return new RelayWorker(() -> DriverManager.getConnection(url, "postgres", "postgres"),
-                new ActiveMQConnectionFactory(brokerUrl), ADDRESS, BATCH, null);
+    /** The relay with one long-lived database connection, as the service's pool gives it. */
+    private static RelayWorker worker(String url, String brokerUrl) throws Exception {
+        Connection shared = DriverManager.getConnection(url, "postgres", "postgres");
+        Connection pooled = (Connection) java.lang.reflect.Proxy.newProxyInstance(AuditBench.class.getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        shared.rollback();
+                        return null;
+                    }
+                    try {
+                        return method.invoke(shared, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return new RelayWorker(() -> pooled, new ActiveMQConnectionFactory(brokerUrl), ADDRESS, BATCH, null);
     }
 
     private static void insert(Connection c, UUID session, String payload) throws Exception {
