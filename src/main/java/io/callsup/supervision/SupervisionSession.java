@@ -75,6 +75,10 @@ public class SupervisionSession extends PanacheEntityBase {
     @Column(name = "ended_at")
     public Instant endedAt;
 
+    /** How many audit events this session has emitted; each event carries its number as "sequence". */
+    @Column(name = "audit_sequence")
+    public int auditSequence;
+
     @Version
     public long version;
 

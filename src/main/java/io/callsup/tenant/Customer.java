@@ -29,6 +29,10 @@ public class Customer extends PanacheEntityBase {
     @Column(name = "supervision_enabled")
     public boolean supervisionEnabled;
 
+    /** Audit events show the client's number in full; otherwise (the default) it is masked. */
+    @Column(name = "show_client_number")
+    public boolean showClientNumber;
+
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
 

@@ -46,15 +46,18 @@ public class CustomerAdminResource {
             @Pattern(regexp = "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*",
                     message = "must be a lower-case DNS name such as abc.pbx.example")
             String sipDomain,
-            boolean supervisionEnabled) {
+            boolean supervisionEnabled,
+            // Optional: show the client's number in audit events (default masked); omitted on update = unchanged.
+            Boolean showClientNumber) {
     }
 
     public record SupervisionSwitch(@NotNull Boolean enabled) {
     }
 
-    public record CustomerView(long id, String name, String sipDomain, boolean supervisionEnabled, Instant createdAt) {
+    public record CustomerView(long id, String name, String sipDomain, boolean supervisionEnabled,
+                               boolean showClientNumber, Instant createdAt) {
         static CustomerView of(Customer c) {
-            return new CustomerView(c.id, c.name, c.sipDomain, c.supervisionEnabled, c.createdAt);
+            return new CustomerView(c.id, c.name, c.sipDomain, c.supervisionEnabled, c.showClientNumber, c.createdAt);
         }
     }
 
@@ -146,5 +149,8 @@ public class CustomerAdminResource {
         customer.name = request.name().strip();
         customer.sipDomain = request.sipDomain();
         customer.supervisionEnabled = request.supervisionEnabled();
+        if (request.showClientNumber() != null) {
+            customer.showClientNumber = request.showClientNumber();
+        }
     }
 }
