@@ -235,7 +235,7 @@ public class SupervisionService {
                 LOG.warnf("session %s: switch to %s refused: %s", sessionId, mode, deny.reason());
                 QuarkusTransaction.requiringNew().run(() -> audit.denied(new Denial(s.customerId, s.supervisorAccountId,
                         s.agentAccountId, null, s.callId, source, deny.reason().name(), s.credentialRealm,
-                        s.credentialId)));
+                        s.credentialId, s.id)));
                 return s;
             }
             MediaSession switched;
@@ -346,7 +346,7 @@ public class SupervisionService {
         } else {
             audit.denied(new Denial(s.customerId, s.supervisorAccountId, s.agentAccountId, null, s.callId,
                     s.joinedBy == SupervisionSession.JoinedBy.CODE ? TriggerSource.CODE : TriggerSource.API,
-                    reason.name(), s.credentialRealm, s.credentialId));
+                    reason.name(), s.credentialRealm, s.credentialId, s.id));
         }
     }
 

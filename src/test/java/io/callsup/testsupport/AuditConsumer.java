@@ -79,6 +79,13 @@ public final class AuditConsumer implements AutoCloseable {
         return c;
     }
 
+    /** Outside a @QuarkusTest (the service runs as its own process): name the broker and address. */
+    public static AuditConsumer subscribe(String url, String address, String selector) throws JMSException {
+        AuditConsumer c = new AuditConsumer(url, address, selector);
+        c.connect();
+        return c;
+    }
+
     private void connect() throws JMSException {
         ActiveMQConnectionFactory factory = new ActiveMQConnectionFactory(url);
         connection = factory.createConnection();

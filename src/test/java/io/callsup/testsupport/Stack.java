@@ -43,6 +43,20 @@ public final class Stack implements AutoCloseable {
         return service;
     }
 
+    /** A second replica of the service against the same database and broker. */
+    public ServiceProcess startReplica(Path log) throws Exception {
+        Map<String, String> replicaConfig = new HashMap<>(config);
+        // Pods have their own addresses; on one host the second replica needs its own DTMF-log port.
+        replicaConfig.put("callsup.media.dtmf-log.port", Integer.toString(TestPorts.free()));
+        ServiceProcess replica = new ServiceProcess(replicaConfig, TestPorts.free(), log);
+        replica.start();
+        return replica;
+    }
+
+    public String artemisUrl() {
+        return config.get("quarkus.artemis.url");
+    }
+
     public Connection jdbc() throws SQLException {
         return DriverManager.getConnection(config.get("quarkus.datasource.jdbc.url"),
                 config.get("quarkus.datasource.username"), config.get("quarkus.datasource.password"));
