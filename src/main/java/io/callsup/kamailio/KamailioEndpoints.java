@@ -3,6 +3,7 @@ package io.callsup.kamailio;
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.supervision.SupervisionService;
+import io.callsup.web.ProblemException;
 import io.callsup.web.Problems;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;
@@ -57,10 +58,12 @@ public class KamailioEndpoints {
         return authenticated(secret).orElseGet(() -> {
             var outcome = supervision.dialIn(new SupervisionService.DialIn(invite.callId(), invite.fromTag(),
                     invite.dialled(), invite.domain(), invite.authUser(), invite.authDomain(), invite.sdp()));
-            KamailioMessages.Decision decision = outcome instanceof SupervisionService.Outcome.Accepted a
-                    ? KamailioMessages.Decision.accept(a.sdp())
-                    : KamailioMessages.Decision.reject(((SupervisionService.Outcome.Rejected) outcome).answer().code(),
-                    ((SupervisionService.Outcome.Rejected) outcome).answer().reason());
+            KamailioMessages.Decision decision;
+            if (outcome instanceof SupervisionService.Outcome.Rejected rejected) {
+                decision = KamailioMessages.Decision.reject(rejected.answer().code(), rejected.answer().reason());
+            } else {
+                decision = KamailioMessages.Decision.accept(((SupervisionService.Outcome.Accepted) outcome).sdp());
+            }
             return Response.ok(decision).build();
         });
     }
@@ -105,9 +108,7 @@ public class KamailioEndpoints {
             switch (event.event()) {
                 case "dtmf" -> {
                     if (event.digit() == null) {
-                        return Problems.response(400, "validation", "Invalid request",
-                                "digit: is required for a dtmf event", "/internal/kamailio/v1/supervisor-events",
-                                java.util.List.of(new io.callsup.web.Problem.Violation("digit", "is required for a dtmf event")));
+                        throw ProblemException.invalid("digit", "is required for a dtmf event");
                     }
                     executor.runAsync(() -> supervision.sipInfoDigit(event.callId(), event.digit().charAt(0)));
                 }

@@ -9,12 +9,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static io.callsup.testsupport.rtp.ToneMatrix.expectRow;
 import static io.callsup.testsupport.rtp.ToneMatrix.hz;
@@ -115,36 +112,12 @@ class SeedStoryDemo {
 
     /** Waits until the newest session of the supervisor is active in {@code mode}, or ended when null. */
     private static void awaitMode(Connection db, long supervisor, String mode) throws Exception {
-        long deadline = System.nanoTime() + Pbx.SIP_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Map.Entry<String, String> s = session(db, supervisor);
-            if (s != null && (mode == null ? s.getKey().equals("ENDED")
-                    : s.getKey().equals("ACTIVE") && s.getValue().equals(mode))) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("supervisor " + supervisor + " never reached " + (mode == null ? "ENDED" : mode));
-    }
-
-    private static Map.Entry<String, String> session(Connection db, long supervisor) throws Exception {
-        try (PreparedStatement ps = db.prepareStatement("SELECT state, mode FROM supervision_session"
-                + " WHERE supervisor_account_id = ? ORDER BY started_at DESC LIMIT 1")) {
-            ps.setLong(1, supervisor);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Map.entry(rs.getString(1), rs.getString(2)) : null;
-            }
-        }
+        String prefix = mode == null ? "ENDED/" : "ACTIVE/" + mode + "/";
+        StackDb.await(() -> String.valueOf(StackDb.sessionOf(db, supervisor)).startsWith(prefix),
+                "supervisor " + supervisor + " " + prefix);
     }
 
     private static String endReason(Connection db, long supervisor) throws Exception {
-        try (PreparedStatement ps = db.prepareStatement("SELECT end_reason FROM supervision_session"
-                + " WHERE supervisor_account_id = ? ORDER BY started_at DESC LIMIT 1")) {
-            ps.setLong(1, supervisor);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
+        return StackDb.sessionOf(db, supervisor).split("/")[2];
     }
 }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static io.callsup.testsupport.rtp.ToneMatrix.expectRow;
 import static io.callsup.testsupport.rtp.ToneMatrix.hz;
