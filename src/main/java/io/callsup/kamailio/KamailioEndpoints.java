@@ -4,12 +4,10 @@ import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.web.ProblemException;
-import io.callsup.web.Problems;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -20,13 +18,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
  * What Kamailio calls: decisions on supervision INVITEs and reports of dialogs and of supervisor
- * in-dialog requests. Authenticated by the shared secret, not by user credentials.
+ * in-dialog requests. Authenticated by the shared secret ({@link KamailioSecretFilter}), not by user
+ * credentials.
  */
 @Path("/internal/kamailio/v1")
 @PermitAll
@@ -37,14 +34,12 @@ public class KamailioEndpoints {
 
     private static final Logger LOG = Logger.getLogger(KamailioEndpoints.class);
 
-    private final KamailioConfig config;
     private final SupervisionService supervision;
     private final CallRegistry calls;
     private final ManagedExecutor executor;
 
-    public KamailioEndpoints(KamailioConfig config, SupervisionService supervision, CallRegistry calls,
+    public KamailioEndpoints(SupervisionService supervision, CallRegistry calls,
                              ManagedExecutor executor) {
-        this.config = config;
         this.supervision = supervision;
         this.calls = calls;
         this.executor = executor;
@@ -53,77 +48,61 @@ public class KamailioEndpoints {
     @POST
     @Path("supervision-invites")
     @Operation(summary = "Decide on an INVITE to a supervision service code")
-    public Response supervisionInvite(@HeaderParam(JsonRpcKamailioClient.SECRET_HEADER) String secret,
-                                      @Valid @NotNull KamailioMessages.SupervisionInvite invite) {
-        return authenticated(secret).orElseGet(() -> {
-            var outcome = supervision.dialIn(new SupervisionService.DialIn(invite.callId(), invite.fromTag(),
-                    invite.dialled(), invite.domain(), invite.authUser(), invite.authDomain(), invite.sdp()));
-            KamailioMessages.Decision decision;
-            if (outcome instanceof SupervisionService.Outcome.Rejected rejected) {
-                decision = KamailioMessages.Decision.reject(rejected.answer().code(), rejected.answer().reason());
-            } else {
-                decision = KamailioMessages.Decision.accept(((SupervisionService.Outcome.Accepted) outcome).sdp());
-            }
-            return Response.ok(decision).build();
-        });
+    public Response supervisionInvite(@Valid @NotNull KamailioMessages.SupervisionInvite invite) {
+        var outcome = supervision.dialIn(new SupervisionService.DialIn(invite.callId(), invite.fromTag(),
+                invite.dialled(), invite.domain(), invite.authUser(), invite.authDomain(), invite.sdp()));
+        KamailioMessages.Decision decision;
+        if (outcome instanceof SupervisionService.Outcome.Rejected rejected) {
+            decision = KamailioMessages.Decision.reject(rejected.answer().code(), rejected.answer().reason());
+        } else {
+            decision = KamailioMessages.Decision.accept(((SupervisionService.Outcome.Accepted) outcome).sdp());
+        }
+        return Response.ok(decision).build();
     }
 
     @POST
     @Path("dialog-events")
     @Operation(summary = "A dialog started, ended, or was put on hold")
-    public Response dialogEvent(@HeaderParam(JsonRpcKamailioClient.SECRET_HEADER) String secret,
-                                @Valid @NotNull KamailioMessages.DialogEvent event) {
-        return authenticated(secret).orElseGet(() -> {
-            switch (event.event()) {
-                case "start" -> calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
-                        user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
-                        event.supervision(), event.hEntry(), event.hId()));
-                case "hold", "resume" -> calls.holdChanged(event.callId(), "hold".equals(event.event()));
-                default -> {
-                    Optional<ActiveCall> ended = calls.ended(event.callId());
-                    boolean supervisionLeg = event.supervision() || ended.map(c -> c.supervisionLeg).orElse(false);
-                    // BYEs to supervisors go back through Kamailio; never make Kamailio's timer wait on them.
-                    executor.runAsync(() -> {
-                        if (supervisionLeg) {
-                            supervision.supervisorLegEnded(event.callId());
-                        } else {
-                            supervision.callEnded(event.callId());
-                        }
-                    }).exceptionally(e -> {
-                        LOG.errorf(e, "handling the end of dialog %s failed", event.callId());
-                        return null;
-                    });
-                }
+    public Response dialogEvent(@Valid @NotNull KamailioMessages.DialogEvent event) {
+        switch (event.event()) {
+            case "start" -> calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
+                    user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
+                    event.supervision(), event.hEntry(), event.hId()));
+            case "hold", "resume" -> calls.holdChanged(event.callId(), "hold".equals(event.event()));
+            default -> {
+                Optional<ActiveCall> ended = calls.ended(event.callId());
+                boolean supervisionLeg = event.supervision() || ended.map(c -> c.supervisionLeg).orElse(false);
+                // BYEs to supervisors go back through Kamailio; never make Kamailio's timer wait on them.
+                executor.runAsync(() -> {
+                    if (supervisionLeg) {
+                        supervision.supervisorLegEnded(event.callId());
+                    } else {
+                        supervision.callEnded(event.callId());
+                    }
+                }).exceptionally(e -> {
+                    LOG.errorf(e, "handling the end of dialog %s failed", event.callId());
+                    return null;
+                });
             }
-            return Response.noContent().build();
-        });
+        }
+        return Response.noContent().build();
     }
 
     @POST
     @Path("supervisor-events")
     @Operation(summary = "A BYE, INFO digit or re-INVITE on a supervisor's own leg")
-    public Response supervisorEvent(@HeaderParam(JsonRpcKamailioClient.SECRET_HEADER) String secret,
-                                    @Valid @NotNull KamailioMessages.SupervisorEvent event) {
-        return authenticated(secret).orElseGet(() -> {
-            switch (event.event()) {
-                case "dtmf" -> {
-                    if (event.digit() == null) {
-                        throw ProblemException.invalid("digit", "is required for a dtmf event");
-                    }
-                    executor.runAsync(() -> supervision.sipInfoDigit(event.callId(), event.digit().charAt(0)));
+    public Response supervisorEvent(    @Valid @NotNull KamailioMessages.SupervisorEvent event) {
+        switch (event.event()) {
+            case "dtmf" -> {
+                if (event.digit() == null) {
+                    throw ProblemException.invalid("digit", "is required for a dtmf event");
                 }
-                case "bye" -> executor.runAsync(() -> supervision.supervisorLegEnded(event.callId()));
-                default -> LOG.infof("re-INVITE on supervisor leg %s answered by Kamailio; media unchanged", event.callId());
+                executor.runAsync(() -> supervision.sipInfoDigit(event.callId(), event.digit().charAt(0)));
             }
-            return Response.noContent().build();
-        });
-    }
-
-    private Optional<Response> authenticated(String secret) {
-        boolean ok = secret != null && MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8),
-                config.secret().getBytes(StandardCharsets.UTF_8));
-        return ok ? Optional.empty() : Optional.of(Problems.response(401, "unauthenticated", "Unauthenticated",
-                "the " + JsonRpcKamailioClient.SECRET_HEADER + " header is missing or wrong", null, null));
+            case "bye" -> executor.runAsync(() -> supervision.supervisorLegEnded(event.callId()));
+            default -> LOG.infof("re-INVITE on supervisor leg %s answered by Kamailio; media unchanged", event.callId());
+        }
+        return Response.noContent().build();
     }
 
     private static String user(KamailioMessages.Party p) {

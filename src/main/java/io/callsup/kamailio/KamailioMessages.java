@@ -63,6 +63,9 @@ public final class KamailioMessages {
             @Size(max = 128) String toTag,
             @Pattern(regexp = "[0-9*#]", message = "must be one of 0-9, * or #") String digit,
             Integer durationMs,
+            @Pattern(regexp = "sendrecv|sendonly|recvonly|inactive",
+                    message = "must be an SDP direction") String direction,
+            Boolean hold,
             Long ts) {
     }
 }

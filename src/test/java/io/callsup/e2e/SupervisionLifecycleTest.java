@@ -108,4 +108,30 @@ class SupervisionLifecycleTest {
             }
         }
     }
+
+    @Test
+    void aSupervisorPuttingItsLegOnHoldGetsASaneAnswerAndStaysJoined() throws Exception {
+        Pbx pbx = new Pbx(true);
+        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
+             RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
+             RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ);
+             SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
+             SippPhone clientPhone = pbx.clientCalls("744", client, Duration.ofSeconds(60))) {
+            Pbx.connect(john, johnPhone);
+            Pbx.connect(client, clientPhone);
+            Pbx.awaitCallOf(pbx.john);
+            // The scenario itself checks the answers: recvonly to the hold, sendrecv to the resume.
+            try (SippPhone adamPhone = pbx.adamDials("*90744", "supervisor_hold.xml", adam,
+                    "pause1_ms", "1500", "pause2_ms", "1500", "pause3_ms", "1500")) {
+                Pbx.connect(adam, adamPhone);
+                SupervisionSession session = Pbx.awaitMode(pbx.adam, SupervisionMode.SPY);
+                assertThat(adamPhone.awaitExit(Duration.ofSeconds(30))).as(adamPhone.trace()).isZero();
+                SupervisionSession ended = Pbx.awaitEnded(pbx.adam);
+                assertThat(ended.id).isEqualTo(session.id);
+                // Held and resumed, it stayed joined until its own BYE.
+                assertThat(ended.endReason).isEqualTo(EndReason.SUPERVISOR_HUNG_UP);
+            }
+            expectRow("John and the client after Adam left", row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ)));
+        }
+    }
 }

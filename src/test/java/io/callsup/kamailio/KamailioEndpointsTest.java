@@ -1,0 +1,80 @@
+package io.callsup.kamailio;
+
+import io.callsup.testsupport.KamailioResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+/**
+ * What Kamailio may send is checked at the edge: the shared secret first, then the body; every
+ * refusal is a Problem Details body, and nothing received changes any state.
+ */
+@QuarkusTest
+class KamailioEndpointsTest {
+
+    private static final String BASE = "/internal/kamailio/v1/";
+
+    private static ValidatableResponse post(String path, String secret, String body) {
+        var request = given().contentType(ContentType.JSON).body(body);
+        if (secret != null) {
+            request.header("X-Callsup-Secret", secret);
+        }
+        return request.post(BASE + path).then();
+    }
+
+    @Test
+    void everyEndpointNeedsTheSharedSecret() {
+        String invite = "{\"callId\":\"c1\",\"fromTag\":\"f\",\"dialled\":\"*90744\",\"domain\":\"d\",\"authUser\":\"u\","
+                + "\"authDomain\":\"d\",\"sdp\":\"v=0\"}";
+        for (String path : new String[]{"supervision-invites", "dialog-events", "supervisor-events"}) {
+            String body = path.equals("supervision-invites") ? invite : "{\"event\":\"end\",\"callId\":\"c1\"}";
+            post(path, null, body).statusCode(401).contentType("application/problem+json")
+                    .body("detail", containsString("X-Callsup-Secret"));
+            post(path, "not-the-secret", body).statusCode(401);
+        }
+    }
+
+    @Test
+    void malformedBodiesAreRefusedWithTheFieldNamed() {
+        post("supervision-invites", KamailioResource.SECRET, "{\"callId\": ").statusCode(400)
+                .contentType("application/problem+json").body("title", equalTo("Malformed request body"));
+        post("supervision-invites", KamailioResource.SECRET, "{\"callId\":\"c1\"}").statusCode(400)
+                .body("violations.field", hasItem("dialled"))
+                .body("violations.field", hasItem("authUser"))
+                .body("violations.field", hasItem("sdp"));
+        post("dialog-events", KamailioResource.SECRET, "{\"event\":\"explode\",\"callId\":\"c1\"}").statusCode(400)
+                .body("violations[0].field", equalTo("event"));
+        post("dialog-events", KamailioResource.SECRET, "{\"event\":\"start\",\"callId\":\"c1\",\"hEntry\":\"x\"}")
+                .statusCode(400).body("detail", containsString("hEntry"));
+        post("supervisor-events", KamailioResource.SECRET, "{\"event\":\"dtmf\",\"callId\":\"c1\"}").statusCode(400)
+                .body("violations[0].field", equalTo("digit"));
+        post("supervisor-events", KamailioResource.SECRET, "{\"event\":\"dtmf\",\"callId\":\"c1\",\"digit\":\"12\"}")
+                .statusCode(400).body("violations[0].field", equalTo("digit"));
+        post("supervisor-events", KamailioResource.SECRET, "[1,2,3]").statusCode(400);
+    }
+
+    @Test
+    void eventsAboutUnknownDialogsAreHarmless() {
+        post("dialog-events", KamailioResource.SECRET, "{\"event\":\"end\",\"callId\":\"never-seen\"}").statusCode(204);
+        post("supervisor-events", KamailioResource.SECRET,
+                "{\"event\":\"dtmf\",\"callId\":\"never-seen\",\"digit\":\"1\"}").statusCode(204);
+        post("supervisor-events", KamailioResource.SECRET, "{\"event\":\"bye\",\"callId\":\"never-seen\"}").statusCode(204);
+        post("supervisor-events", KamailioResource.SECRET, "{\"event\":\"reinvite\",\"callId\":\"never-seen\","
+                + "\"fromTag\":\"a\",\"toTag\":\"b\",\"direction\":\"sendonly\",\"hold\":true,\"ts\":1}").statusCode(204);
+        // A dialog of a domain that is no customer's is not tracked, and says so by not failing.
+        post("dialog-events", KamailioResource.SECRET, "{\"event\":\"start\",\"callId\":\"x1\",\"fromTag\":\"a\","
+                + "\"toTag\":\"b\",\"caller\":{\"user\":\"x\",\"domain\":\"nobody.test\"},"
+                + "\"callee\":{\"user\":\"1\",\"domain\":\"nobody.test\"}}").statusCode(204);
+        // An unknown caller's code is refused over SIP (403), not with an HTTP error.
+        post("supervision-invites", KamailioResource.SECRET, "{\"callId\":\"c9\",\"fromTag\":\"f\",\"dialled\":\"*90744\","
+                + "\"domain\":\"nobody.test\",\"authUser\":\"ghost\",\"authDomain\":\"nobody.test\",\"sdp\":\"v=0\"}")
+                .statusCode(200).body("action", equalTo("reject")).body("code", equalTo(403))
+                .body("reason", equalTo("Caller Not Provisioned"));
+    }
+}
