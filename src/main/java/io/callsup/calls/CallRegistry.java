@@ -1,8 +1,11 @@
 package io.callsup.calls;
 
+import io.callsup.events.LiveEvent;
 import io.callsup.tenant.Account;
 import io.callsup.tenant.Customer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
@@ -19,6 +22,10 @@ import java.util.Optional;
 public class CallRegistry {
 
     private static final Logger LOG = Logger.getLogger(CallRegistry.class);
+
+    // Live streams of the call-control API (delivered after commit).
+    @Inject
+    Event<LiveEvent> live;
 
     /** One confirmed dialog as Kamailio describes it. */
     public record Dialog(String callId, String fromTag, String toTag, String callerUser, String callerDomain,
@@ -64,6 +71,9 @@ public class CallRegistry {
         if (fresh) {
             call.startedAt = Instant.now();
             call.persist();
+            if (!call.supervisionLeg) {
+                live.fire(LiveEvent.call(LiveEvent.CALL_STARTED, call.customerId, call.callId, agentOf(call)));
+            }
         }
         return true;
     }
@@ -76,8 +86,21 @@ public class CallRegistry {
     @Transactional
     public Optional<ActiveCall> ended(String callId) {
         Optional<ActiveCall> call = ActiveCall.findByIdOptional(callId);
-        call.ifPresent(ActiveCall::delete);
+        call.ifPresent(c -> {
+            c.delete();
+            if (!c.supervisionLeg) {
+                live.fire(LiveEvent.call(LiveEvent.CALL_ENDED, c.customerId, c.callId, agentOf(c)));
+            }
+        });
         return call;
+    }
+
+    /**
+     * The party an application sees as the agent: the callee when it is one of the customer's
+     * accounts (calls into the PBX), else the caller.
+     */
+    public static Long agentOf(ActiveCall call) {
+        return call.calleeAccountId != null ? call.calleeAccountId : call.callerAccountId;
     }
 
     @Transactional

@@ -122,7 +122,9 @@ public class DialogReconciler {
     static CallRegistry.Dialog toDialog(KamailioRpc.DialogInfo d) {
         String[] from = userAndDomain(d.fromUri());
         String[] to = userAndDomain(d.toUri());
-        boolean supervisionLeg = to[0] != null && (to[0].startsWith("*") || to[0].startsWith("#"));
+        // Dialled legs go to a code; service-originated legs (route[ORIGINATED]) carry cs_sup=1.
+        boolean supervisionLeg = to[0] != null && (to[0].startsWith("*") || to[0].startsWith("#"))
+                || "1".equals(d.variables() == null ? null : d.variables().get("cs_sup"));
         return new CallRegistry.Dialog(d.callId(), d.fromTag(), d.toTag(), from[0], from[1], to[0], to[1],
                 supervisionLeg, d.hEntry(), d.hId());
     }

@@ -91,6 +91,20 @@ public class JsonRpcKamailioClient implements KamailioRpc {
         Object result = call("tm.t_uac_wait", new JsonArray().add(method).add(ruri).add(nextHop == null ? "." : nextHop)
                 .add(sendSocket == null ? "." : sendSocket).add(headers).add(body == null ? "" : body),
                 config.uacWaitTimeout());
+        return parseUacReply(result);
+    }
+
+    /**
+     * tm's RPC callback adds the code, the reason, (for a 2xx) the dialog's URIs and route set, and
+     * last the whole reply from its first header on; jsonrpcs renders several values as an array.
+     */
+    static UacReply parseUacReply(Object result) {
+        if (result instanceof JsonArray array && array.size() >= 2) {
+            int code = Integer.parseInt(String.valueOf(array.getValue(0)).trim());
+            String reason = String.valueOf(array.getValue(1));
+            Object last = array.getValue(array.size() - 1);
+            return new UacReply(code, reason, array.size() > 2 && last instanceof String m ? m : null);
+        }
         if (result instanceof JsonObject reply) {
             return new UacReply(reply.getInteger("code", 0), reply.getString("reason"), reply.getString("message"));
         }

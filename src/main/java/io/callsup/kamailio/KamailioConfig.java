@@ -30,6 +30,24 @@ public interface KamailioConfig {
     @WithDefault("30s")
     Duration reconcileInterval();
 
+    /**
+     * Kamailio's proxy/registrar socket ({@code host:port}, UDP): the next hop of service-originated
+     * INVITEs to a supervisor's phone (route[ORIGINATED] in kamailio.cfg).
+     */
+    @WithDefault("127.0.0.1:5060")
+    String sipSocket();
+
+    /**
+     * Kamailio's media-controller socket ({@code host:port}, UDP): originated INVITEs are sent from
+     * it, and it is the Contact of the supervisor's leg, so the phone's BYE/INFO reach the service.
+     */
+    @WithDefault("127.0.0.1:5070")
+    String mcSocket();
+
+    /** How long an application-originated call rings the supervisor's phone before it is cancelled. */
+    @WithDefault("30s")
+    Duration ringTimeout();
+
     /** Reconciling at all: off only for tests that have no Kamailio. */
     @WithDefault("true")
     boolean reconcile();

@@ -6,5 +6,13 @@ public enum EndReason {
     CALL_ENDED,
     MEDIA_FAILURE,
     API,
-    ADMIN
+    ADMIN,
+    /** Application join: the supervisor's phone rang until the ring timeout (or 408/480/487). */
+    NO_ANSWER,
+    /** Application join: the supervisor's phone answered 486 or 600. */
+    BUSY,
+    /** Application join: the supervisor declined (603). */
+    DECLINED,
+    /** Application join: no phone to ring (404, not registered) or any other failure reply. */
+    ORIGINATION_FAILED
 }

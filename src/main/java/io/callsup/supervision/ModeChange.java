@@ -40,8 +40,23 @@ public class ModeChange extends PanacheEntityBase {
     @Column(name = "changed_at")
     public Instant changedAt;
 
+    /** The API credential that asked for the change (API triggers only). */
+    @Column(name = "credential_id")
+    public Long credentialId;
+    @Column(name = "credential_username")
+    public String credentialUsername;
+
     public static void record(UUID sessionId, SupervisionMode from, SupervisionMode to, TriggerSource trigger) {
+        record(sessionId, from, to, trigger, null);
+    }
+
+    public static void record(UUID sessionId, SupervisionMode from, SupervisionMode to, TriggerSource trigger,
+                              ApiActor actor) {
         ModeChange change = new ModeChange();
+        if (actor != null) {
+            change.credentialId = actor.credentialId();
+            change.credentialUsername = actor.username();
+        }
         change.sessionId = sessionId;
         change.fromMode = from;
         change.toMode = to;

@@ -7,10 +7,14 @@ import io.callsup.calls.CallRegistry;
 import io.callsup.dialplan.DialPlan;
 import io.callsup.dialplan.DialResult;
 import io.callsup.dialplan.DialingRule;
+import io.callsup.events.LiveEvent;
+import io.callsup.kamailio.KamailioConfig;
 import io.callsup.kamailio.KamailioRpc;
 import io.callsup.media.MediaJoin;
 import io.callsup.media.MediaPlan;
 import io.callsup.media.MediaSession;
+import io.callsup.media.PreparedOffer;
+import io.callsup.policy.DenialReason;
 import io.callsup.policy.PolicyDecision;
 import io.callsup.policy.Realm;
 import io.callsup.policy.SupervisionPolicy;
@@ -22,6 +26,9 @@ import io.callsup.tenant.DialingRuleSettings;
 import io.callsup.tenant.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -51,6 +58,17 @@ public class SupervisionService {
     private final AuditTrail audit;
     // Serialises triggers per session inside this replica (two quick digits must not interleave).
     private final Map<UUID, Object> locks = new ConcurrentHashMap<>();
+
+    // Application joins (issue 6): live streams, where Kamailio's sockets are, and where the
+    // blocking tm.t_uac_wait runs.
+    @Inject
+    Event<LiveEvent> live;
+    @Inject
+    KamailioConfig kamailioConfig;
+    @Inject
+    ManagedExecutor executor;
+    @Inject
+    io.vertx.core.Vertx vertx;
 
     public SupervisionService(MediaPlan media, KamailioRpc kamailio, CallRegistry calls, AuditTrail audit) {
         this.media = media;
@@ -103,6 +121,7 @@ public class SupervisionService {
             s.state = SessionState.ACTIVE;
             ModeChange.record(s.id, null, s.mode, TriggerSource.CODE);
             audit.started(s, TriggerSource.CODE);
+            fire(LiveEvent.SUPERVISION_STARTED, s, null, TriggerSource.CODE);
         });
         LOG.infof("session %s: %s supervises call %s in %s", session.id, request.authUser(), session.callId, session.mode);
         return new Outcome.Accepted(session.id, join.sdpAnswer());
@@ -223,6 +242,14 @@ public class SupervisionService {
 
     /** Moves a live session to {@code mode}, if the policy that admitted it still allows it. */
     public SupervisionSession switchMode(UUID sessionId, SupervisionMode mode, TriggerSource source) {
+        return switchMode(sessionId, mode, source, null);
+    }
+
+    /**
+     * As {@link #switchMode(UUID, SupervisionMode, TriggerSource)}, recording the API credential
+     * that asked in the mode history.
+     */
+    public SupervisionSession switchMode(UUID sessionId, SupervisionMode mode, TriggerSource source, ApiActor actor) {
         synchronized (lockFor(sessionId)) {
             SupervisionSession s = load(sessionId);
             if (s.state != SessionState.ACTIVE || s.mode == mode) {
@@ -249,9 +276,10 @@ public class SupervisionService {
             }
             return transition(sessionId, row -> {
                 SupervisionMode from = row.mode;
-                ModeChange.record(row.id, from, switched.mode(), source);
+                ModeChange.record(row.id, from, switched.mode(), source, actor);
                 row.mode = switched.mode();
                 audit.modeChanged(row, from, row.mode, source);
+                fire(LiveEvent.SUPERVISION_MODE_CHANGED, row, from, source);
             });
         }
     }
@@ -326,6 +354,11 @@ public class SupervisionService {
         if (s.supervisorCallId == null) {
             return;
         }
+        if (s.state == SessionState.JOINING && s.joinedBy == SupervisionSession.JoinedBy.APPLICATION) {
+            // The service's INVITE to the supervisor's phone is still ringing: CANCEL it.
+            cancelOrigination(s);
+            return;
+        }
         try {
             if (!kamailio.endDialog(s.supervisorCallId, reason)) {
                 LOG.debugf("session %s: supervisor dialog %s already gone", s.id, s.supervisorCallId);
@@ -343,10 +376,316 @@ public class SupervisionService {
         s.endedAt = Instant.now();
         if (wasActive) {
             audit.ended(s);
+            fire(LiveEvent.SUPERVISION_ENDED, s, null, null);
         } else {
+            if (s.joinedBy == SupervisionSession.JoinedBy.APPLICATION) {
+                fire(LiveEvent.SUPERVISION_FAILED, s, null, TriggerSource.API);
+            }
             audit.denied(new Denial(s.customerId, s.supervisorAccountId, s.agentAccountId, null, s.callId,
                     s.joinedBy == SupervisionSession.JoinedBy.CODE ? TriggerSource.CODE : TriggerSource.API,
                     reason.name(), s.credentialRealm, s.credentialId, s.id));
+        }
+    }
+
+    // ------------------------------------------------------------------ application joins (issue 6)
+
+    /** An application asks that {@code supervisorAccountId} joins call {@code callId} in {@code mode}. */
+    public record ApplicationJoin(long customerId, String callId, long supervisorAccountId, SupervisionMode mode,
+                                  Trigger.Application trigger, ApiActor actor, Duration ringTimeout) {
+    }
+
+    /** What became of an application's join request, before the phone answers. */
+    public sealed interface JoinOutcome {
+        /** The supervisor's phone is being rung; the session is JOINING. */
+        record Ringing(SupervisionSession session) implements JoinOutcome {
+        }
+
+        /** No such call of this customer in progress (also said for another customer's call). */
+        record CallNotFound() implements JoinOutcome {
+        }
+
+        /** The call was supervised in this customer before and has ended since. */
+        record CallEnded() implements JoinOutcome {
+        }
+
+        record SupervisorNotFound() implements JoinOutcome {
+        }
+
+        /** Neither party of the call is an account of the customer. */
+        record NoAgent() implements JoinOutcome {
+        }
+
+        record AlreadySupervising(UUID sessionId) implements JoinOutcome {
+        }
+
+        record Denied(DenialReason reason) implements JoinOutcome {
+        }
+
+        record MediaUnavailable(String detail) implements JoinOutcome {
+        }
+    }
+
+    /**
+     * Application trigger: judges the request by the policy, creates the session (JOINING), has
+     * rtpengine make the offer and rings the supervisor's phone with tm.t_uac_wait from Kamailio's
+     * media-controller socket. Returns once the phone is being rung; the answer (or busy, no answer,
+     * decline) moves the session on in the background: ACTIVE in the mode, or ENDED with the reason.
+     */
+    public JoinOutcome applicationJoin(ApplicationJoin request) {
+        Object[] admitted = new Object[1];
+        JoinOutcome outcome = QuarkusTransaction.requiringNew().call(() -> admitApplication(request, admitted));
+        if (!(outcome instanceof JoinOutcome.Ringing ringing)) {
+            return outcome;
+        }
+        SupervisionSession session = ringing.session();
+        Origination o = (Origination) admitted[0];
+        PreparedOffer offer;
+        try {
+            offer = media.prepareOffer(session.callId, session.agentTag, session.clientTag, session.supervisorTag)
+                    .await().atMost(MEDIA_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "session %s: rtpengine could not make the offer for the supervisor's phone", session.id);
+            transition(session.id, s -> finish(s, EndReason.MEDIA_FAILURE));
+            return new JoinOutcome.MediaUnavailable(e.getMessage());
+        }
+        SupervisionSession ringingRow = transition(session.id, s -> {
+            if (s.live()) {
+                s.mediaDaemon = offer.daemon();
+                fire(LiveEvent.SUPERVISION_RINGING, s, null, TriggerSource.API);
+            }
+        });
+        if (!ringingRow.live()) {
+            // The call ended while the offer was made.
+            abandonQuietly(offer);
+            return new JoinOutcome.Ringing(ringingRow);
+        }
+        executor.runAsync(() -> originate(session.id, offer, o, request.actor(), request.ringTimeout()))
+                .exceptionally(e -> {
+                    LOG.errorf(e, "session %s: origination failed", session.id);
+                    return null;
+                });
+        return new JoinOutcome.Ringing(ringingRow);
+    }
+
+    /** What the INVITE to the supervisor's phone needs. */
+    private record Origination(String ruri, String headers) {
+    }
+
+    private JoinOutcome admitApplication(ApplicationJoin request, Object[] origination) {
+        Optional<ActiveCall> found = ActiveCall.<ActiveCall>findByIdOptional(request.callId())
+                .filter(c -> c.customerId == request.customerId());
+        if (found.isEmpty()) {
+            boolean known = SupervisionSession.count("customerId = ?1 and callId = ?2", request.customerId(),
+                    request.callId()) > 0;
+            return known ? new JoinOutcome.CallEnded() : new JoinOutcome.CallNotFound();
+        }
+        ActiveCall call = found.get();
+        Optional<Account> supervisor = Account.findOwned(request.customerId(), request.supervisorAccountId());
+        if (supervisor.isEmpty()) {
+            return new JoinOutcome.SupervisorNotFound();
+        }
+        Account sup = supervisor.get();
+        // A supervision leg's account side is the supervisor on it (From of dialled and originated legs).
+        Long agentId = call.supervisionLeg ? call.callerAccountId : CallRegistry.agentOf(call);
+        Account agent = agentId == null ? null : Account.findById(agentId);
+        Trigger.Application trigger = request.trigger();
+        if (agent == null) {
+            if (!call.supervisionLeg) {
+                return new JoinOutcome.NoAgent();
+            }
+            audit.denied(applicationDenial(request, sup.id, null, DenialReason.TARGET_IS_SUPERVISION_LEG.name()));
+            return new JoinOutcome.Denied(DenialReason.TARGET_IS_SUPERVISION_LEG);
+        }
+        PolicyDecision decision = SupervisionPolicy.evaluate(PolicyInputs.gather(trigger, sup, agent,
+                call.supervisionLeg));
+        if (decision instanceof PolicyDecision.Deny deny) {
+            audit.denied(applicationDenial(request, sup.id, agent.id, deny.reason().name()));
+            return new JoinOutcome.Denied(deny.reason());
+        }
+        Optional<SupervisionSession> already = SupervisionSession.liveOnCall(call.callId).stream()
+                .filter(s -> s.supervisorAccountId == sup.id).findFirst();
+        if (already.isPresent()) {
+            return new JoinOutcome.AlreadySupervising(already.get().id);
+        }
+        SupervisionSession session = newSession(sup, agent, call, request.mode());
+        session.joinedBy = SupervisionSession.JoinedBy.APPLICATION;
+        session.dialledIn = false;
+        session.credentialRealm = trigger.realm().name();
+        session.credentialId = request.actor() == null ? null : request.actor().credentialId();
+        session.authorisedByGroup = ((PolicyDecision.Allow) decision).huntGroupId();
+        // Our Call-ID for the supervisor's leg: BYE and INFO from that phone carry it.
+        session.supervisorCallId = "callsup-" + session.id + "@" + hostOf(kamailioConfig.mcSocket());
+        session.persist();
+        Customer customer = Customer.findById(request.customerId());
+        String domain = customer.sipDomain;
+        String display = ("Supervision " + agent.extension).replace("\"", "");
+        String headers = "From: \"" + display + "\" <sip:" + sup.extension + "@" + domain + ">\r\n"
+                + "To: <sip:" + sup.extension + "@" + domain + ">\r\n"
+                + "Call-ID: " + session.supervisorCallId + "\r\n"
+                + "CSeq: " + ORIGINATE_CSEQ + " INVITE\r\n"
+                + "Contact: <sip:" + kamailioConfig.mcSocket() + ">\r\n"
+                + "Allow: INVITE, ACK, BYE, CANCEL, INFO, UPDATE, OPTIONS\r\n"
+                + "Content-Type: application/sdp\r\n";
+        origination[0] = new Origination("sip:" + sup.extension + "@" + domain, headers);
+        return new JoinOutcome.Ringing(session);
+    }
+
+    private static final String ORIGINATE_CSEQ = "1";
+
+    private static Denial applicationDenial(ApplicationJoin request, Long supervisorId, Long agentId, String reason) {
+        return new Denial(request.customerId(), supervisorId, agentId, null, request.callId(), TriggerSource.API, reason,
+                request.trigger().realm().name(), request.actor() == null ? null : request.actor().credentialId());
+    }
+
+    private static String hostOf(String socket) {
+        int colon = socket.lastIndexOf(':');
+        return colon > 0 ? socket.substring(0, colon) : socket;
+    }
+
+    /** Rings the supervisor's phone and waits (on a worker thread) for its final answer. */
+    private void originate(UUID id, PreparedOffer offer, Origination o, ApiActor actor, Duration ringTimeout) {
+        SupervisionSession s = load(id);
+        long timer = vertx.setTimer(Math.max(1, ringTimeout.toMillis()), t -> executor.runAsync(() -> {
+            SupervisionSession now = load(id);
+            if (now.state == SessionState.JOINING) {
+                LOG.infof("session %s: supervisor's phone did not answer within %s; cancelling", id, ringTimeout);
+                cancelOrigination(now);
+            }
+        }));
+        KamailioRpc.UacReply reply = null;
+        try {
+            reply = kamailio.uacWait("INVITE", o.ruri(), "sip:" + kamailioConfig.sipSocket(),
+                    "udp:" + kamailioConfig.mcSocket(), o.headers(), offer.sdpOffer());
+            LOG.infof("session %s: supervisor's phone answered %d %s", id, reply.code(), reply.reason());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "session %s: tm.t_uac_wait to %s failed", id, o.ruri());
+            cancelOrigination(s);
+        } finally {
+            vertx.cancelTimer(timer);
+        }
+        answered(id, offer, reply, actor);
+    }
+
+    private void answered(UUID id, PreparedOffer offer, KamailioRpc.UacReply reply, ApiActor actor) {
+        boolean ok = reply != null && reply.code() >= 200 && reply.code() < 300;
+        synchronized (lockFor(id)) {
+            SupervisionSession s = load(id);
+            if (!s.live()) {
+                // Left through the API, or the call ended, while the phone rang.
+                if (ok) {
+                    hangUpAnsweredLeg(s, "Supervision ended");
+                }
+                abandonQuietly(offer);
+                locks.remove(id);
+                return;
+            }
+            if (!ok) {
+                EndReason reason = failureReason(reply);
+                abandonQuietly(offer);
+                transition(id, row -> finish(row, reason));
+                locks.remove(id);
+                return;
+            }
+            String sdp = sdpOf(reply.message());
+            MediaSession joined;
+            try {
+                if (sdp == null) {
+                    throw new IllegalStateException("the supervisor's 200 OK carried no SDP answer");
+                }
+                joined = media.completeJoin(offer, sdp, s.mode).await().atMost(MEDIA_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "session %s: media join after answer failed", id);
+                transition(id, row -> finish(row, EndReason.MEDIA_FAILURE));
+                hangUpAnsweredLeg(s, "Supervision media failure");
+                locks.remove(id);
+                return;
+            }
+            transition(id, row -> {
+                row.mediaDaemon = joined.daemon();
+                row.state = SessionState.ACTIVE;
+                ModeChange.record(row.id, null, row.mode, TriggerSource.API, actor);
+                audit.started(row, TriggerSource.API);
+                fire(LiveEvent.SUPERVISION_STARTED, row, null, TriggerSource.API);
+            });
+            LOG.infof("session %s: supervisor %d joined call %s in %s (application)", id, s.supervisorAccountId,
+                    s.callId, s.mode);
+        }
+    }
+
+    static EndReason failureReason(KamailioRpc.UacReply reply) {
+        if (reply == null) {
+            return EndReason.ORIGINATION_FAILED;
+        }
+        return switch (reply.code()) {
+            case 486, 600 -> EndReason.BUSY;
+            case 603 -> EndReason.DECLINED;
+            case 408, 480, 487 -> EndReason.NO_ANSWER;
+            default -> EndReason.ORIGINATION_FAILED;
+        };
+    }
+
+    /** The body of a whole SIP message (after the first empty line), if it is an SDP. */
+    static String sdpOf(String message) {
+        if (message == null) {
+            return null;
+        }
+        int at = message.indexOf("\r\n\r\n");
+        int skip = 4;
+        if (at < 0) {
+            at = message.indexOf("\n\n");
+            skip = 2;
+        }
+        if (at < 0) {
+            return null;
+        }
+        String body = message.substring(at + skip);
+        return body.startsWith("v=0") ? body : null;
+    }
+
+    private void cancelOrigination(SupervisionSession s) {
+        try {
+            kamailio.cancel(s.supervisorCallId, ORIGINATE_CSEQ);
+        } catch (RuntimeException e) {
+            // Already answered or already failed: the answer handler sorts it out.
+            LOG.debugf("session %s: tm.cancel of %s: %s", s.id, s.supervisorCallId, e.getMessage());
+        }
+    }
+
+    /**
+     * BYE to a leg that has just been answered. Kamailio lists a dialog as confirmed only once the
+     * ACK passed, which may be a moment after t_uac_wait returned, so try for a short while.
+     */
+    private void hangUpAnsweredLeg(SupervisionSession s, String reason) {
+        for (int i = 0; i < 20; i++) {
+            try {
+                if (kamailio.endDialog(s.supervisorCallId, reason)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("session %s: BYE to %s: %s", s.id, s.supervisorCallId, e.getMessage());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.errorf("session %s: could not hang up the supervisor's leg %s", s.id, s.supervisorCallId);
+    }
+
+    private void abandonQuietly(PreparedOffer offer) {
+        try {
+            media.abandon(offer).await().atMost(MEDIA_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.debugf("abandoning the offer for %s on %s: %s", offer.supervisorTag(), offer.callId(), e.getMessage());
+        }
+    }
+
+    private void fire(String type, SupervisionSession s, SupervisionMode from, TriggerSource trigger) {
+        if (live != null) {
+            live.fire(LiveEvent.session(type, s.customerId, s.callId, s.id, s.agentAccountId, s.supervisorAccountId,
+                    s.mode, from, trigger, s.endReason));
         }
     }
 

@@ -76,6 +76,15 @@ final class Pbx {
         return SippPhone.start(name, scenario, port, v, "-recv_timeout", "120000");
     }
 
+    /** REGISTERs a phone, then runs {@code scenario} (one without media, e.g. uas_busy.xml) on the same port. */
+    SippPhone registeredPhone(String name, String sipUser, String scenario) throws InterruptedException {
+        int port = SippPhone.freshPort();
+        SippPhone reg = SippPhone.start(name + "-register", "register.xml", port,
+                vars("user", sipUser, "domain", domain(), "expires", "3600"), "-au", sipUser, "-ap", SIP_PASSWORD);
+        assertThat(reg.awaitExit(SIP_WAIT)).as(reg.trace()).isZero();
+        return SippPhone.start(name, scenario, port, vars(), "-recv_timeout", "120000");
+    }
+
     /** An outside client calling an extension through the carrier trunk; hangs up after {@code hold}. */
     SippPhone clientCalls(String extension, RtpEndpoint media, Duration hold) {
         return SippPhone.start("client", "uac_call.xml", KamailioResource.trunkPort(),

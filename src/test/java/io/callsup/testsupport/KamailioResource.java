@@ -35,7 +35,8 @@ public class KamailioResource {
         TestPorts.publish("kamailio-rpc", rpc);
         TestPorts.publish("kamailio-trunk", trunk);
         env.put("KAMAILIO_SIP_PORT", Integer.toString(sip));
-        env.put("KAMAILIO_MC_PORT", Integer.toString(TestPorts.free()));
+        int mc = TestPorts.free();
+        env.put("KAMAILIO_MC_PORT", Integer.toString(mc));
         env.put("KAMAILIO_RPC_PORT", Integer.toString(rpc));
         env.put("KAMAILIO_SERVICE_URL", "http://127.0.0.1:" + servicePort);
         env.put("KAMAILIO_SECRET", SECRET);
@@ -47,7 +48,10 @@ public class KamailioResource {
         BinScript.run("kamailio-ctl", "start", env, RUN_DIR);
         return Map.of(
                 "callsup.kamailio.rpc-url", "http://127.0.0.1:" + rpc + "/RPC",
-                "callsup.kamailio.secret", SECRET);
+                "callsup.kamailio.secret", SECRET,
+                // Application joins: INVITEs go from the MC socket to the proxy socket.
+                "callsup.kamailio.sip-socket", HOST + ":" + sip,
+                "callsup.kamailio.mc-socket", HOST + ":" + mc);
     }
 
     public void stop() {

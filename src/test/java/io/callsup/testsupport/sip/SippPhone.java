@@ -173,6 +173,24 @@ public final class SippPhone implements AutoCloseable {
         return m.find() ? Optional.of(new String[]{m.group(1), m.group(2).strip()}) : Optional.empty();
     }
 
+    /** Distinct Call-IDs of received requests whose start line begins with {@code startLine} (e.g. "INVITE "). */
+    public java.util.Set<String> receivedCallIds(String startLine) {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        Pattern callId = Pattern.compile("(?im)^(?:Call-ID|i)\\s*:\\s*(\\S+)");
+        for (String block : read(messages).split("-{20,}")) {
+            int received = block.indexOf("message received");
+            if (received >= 0) {
+                int nl = block.indexOf('\n', received);
+                String msg = nl < 0 ? "" : block.substring(nl + 1).stripLeading();
+                Matcher m = callId.matcher(msg);
+                if (msg.startsWith(startLine) && m.find()) {
+                    ids.add(m.group(1));
+                }
+            }
+        }
+        return ids;
+    }
+
     /** What the scenario logged with {@code <log>} actions. */
     public String log() {
         return read(log);
