@@ -1,6 +1,7 @@
 package io.callsup.kamailio;
 
 import io.callsup.calls.CallRegistry;
+import io.callsup.supervision.EndReason;
 import io.callsup.supervision.SessionState;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisionSession;
@@ -109,6 +110,15 @@ public class DialogReconciler {
                     supervision.supervisorLegEnded(s.supervisorCallId);
                     corrected++;
                 }
+            }
+            // A join outlives ring timeout plus t_uac_wait only when the replica driving it died.
+            Instant abandoned = Instant.now().minus(config.ringTimeout()).minus(config.uacWaitTimeout());
+            List<java.util.UUID> stuck = QuarkusTransaction.requiringNew().call(() ->
+                    SupervisionSession.<SupervisionSession>list("state = ?1 and startedAt < ?2", SessionState.JOINING,
+                            abandoned).stream().map(s -> s.id).toList());
+            for (java.util.UUID id : stuck) {
+                supervision.leave(id, EndReason.ORIGINATION_FAILED, "Supervision join abandoned");
+                corrected++;
             }
             if (corrected > 0) {
                 LOG.infof("reconciled with Kamailio: %d dialogs confirmed, %d corrections", dialogs.size(), corrected);

@@ -3,6 +3,8 @@ package io.callsup.e2e;
 import io.callsup.calls.ActiveCall;
 import io.callsup.kamailio.KamailioRpc;
 import io.callsup.supervision.SupervisionSession;
+import io.callsup.testsupport.AuditConsumer;
+import io.callsup.testsupport.EventSchema;
 import io.callsup.testsupport.TestApi;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
@@ -208,7 +210,8 @@ class CallControlApiTest {
     void noAnswerAndBusyAreReported() throws Exception {
         Pbx pbx = new Pbx(true);
         String crm = credential(pbx, "CUSTOMER", null, "CALL_CONTROL_MODIFY");
-        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
+        try (AuditConsumer billing = AuditConsumer.subscribe("customerId = " + pbx.abc.customerId());
+             RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
              RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
              SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
              SippPhone clientPhone = pbx.clientCallsUntilBye("744", client)) {
@@ -244,6 +247,12 @@ class CallControlApiTest {
                 assertThat(busy.awaitExit(Pbx.SIP_WAIT)).as(busy.trace()).isZero();
             }
             expectRow("John and the client never noticed", row(john, hz(Pbx.CLIENT_HZ), client, hz(Pbx.JOHN_HZ)));
+            // Billing and compliance learn of both failures, with the reason and the API as trigger.
+            List<AuditConsumer.Received> audit = billing.awaitCount(2, Duration.ofSeconds(20));
+            assertThat(audit).extracting(AuditConsumer.Received::shortType).containsExactly("denied", "denied");
+            assertThat(audit).extracting(e -> e.json().at("/data/reason").asText() + "/"
+                    + e.json().at("/data/trigger").asText()).containsExactly("no-answer/api", "busy/api");
+            assertThat(audit).allSatisfy(e -> assertThat(EventSchema.violations(e.json())).as(e.body()).isEmpty());
             assertThat(kamailio.endDialog(call.callId, "test over")).isTrue();
             assertThat(clientPhone.awaitExit(Pbx.SIP_WAIT)).as(clientPhone.trace()).isZero();
         }
