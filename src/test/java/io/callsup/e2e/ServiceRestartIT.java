@@ -66,6 +66,14 @@ class ServiceRestartIT {
                     assertThat(petePhone.awaitExit(Duration.ofSeconds(30))).as(petePhone.trace()).isZero();
                     assertThat(maryPhone.awaitExit(Pbx.SIP_WAIT)).as(maryPhone.trace()).isZero();
                     assertThat(callsOf(db, mary)).as("the lost event leaves a stale registry entry").isEqualTo(1);
+                    // Kamailio answers codes itself while the service is away.
+                    SippPhone meanwhile = SippPhone.start("adam-while-down", "uac_expect.xml", SippPhone.freshPort(),
+                            vars("user", pbx.adamUser, "domain", pbx.domain(), "dial", "*91744", "tdomain", pbx.domain(),
+                                    "expect", "503", "rtp_ip", KamailioResource.HOST, "rtp_port", "9"),
+                            "-au", pbx.adamUser, "-ap", Pbx.SIP_PASSWORD);
+                    assertThat(meanwhile.awaitExit(Pbx.SIP_WAIT)).as(meanwhile.trace()).isZero();
+                    assertThat(meanwhile.finalResponse()).get()
+                            .satisfies(r -> assertThat(r).containsExactly("503", "Supervision service unavailable"));
 
                     stack.service().start();
                     await(() -> callsOf(db, mary) == 0, "the stale call removed by dlg.list reconciliation");
