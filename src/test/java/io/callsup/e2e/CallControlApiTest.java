@@ -109,16 +109,14 @@ class CallControlApiTest {
     void crmFlow() throws Exception {
         Pbx pbx = new Pbx(true);
         String crm = credential(pbx, "CUSTOMER", null, "CALL_CONTROL_MODIFY");
-        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
-             RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
+        try (Pbx.JohnsCall johns = pbx.johnsCall(null);
              RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ);
-             SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
              SippPhone adamPhone = pbx.answeringPhone("adam", pbx.adamUser, adam, "uas_originated.xml",
-                     "ring_ms", "300", "pause1_ms", "200", "digit1", "5");
-             SippPhone clientPhone = pbx.clientCallsUntilBye("744", client)) {
-            Pbx.connect(john, johnPhone);
-            Pbx.connect(client, clientPhone);
-            ActiveCall call = Pbx.awaitCallOf(pbx.john);
+                     "ring_ms", "300", "pause1_ms", "200", "digit1", "5")) {
+            RtpEndpoint john = johns.john;
+            RtpEndpoint client = johns.client;
+            SippPhone clientPhone = johns.clientPhone;
+            ActiveCall call = johns.call;
 
             // The CRM lists John's call: agent, hunt group, masked client number, nobody supervising yet.
             JsonPath list = as(crm, PW).queryParam("extension", "744").get("/api/v1/calls")
@@ -270,13 +268,9 @@ class CallControlApiTest {
         String crm = credential(pbx, "CUSTOMER", null, "CALL_CONTROL_MODIFY");
         String adamSelf = credential(pbx, "ACCOUNT", pbx.adam, "CALL_CONTROL_MODIFY");
         String marySelf = credential(pbx, "ACCOUNT", mary, "CALL_CONTROL_MODIFY");
-        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
-             RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
-             SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
-             SippPhone clientPhone = pbx.clientCallsUntilBye("744", client)) {
-            Pbx.connect(john, johnPhone);
-            Pbx.connect(client, clientPhone);
-            String callId = Pbx.awaitCallOf(pbx.john).callId;
+        try (Pbx.JohnsCall johns = pbx.johnsCall(null)) {
+            SippPhone clientPhone = johns.clientPhone;
+            String callId = johns.call.callId;
 
             // Read access.
             as(readOnly, PW).get("/api/v1/calls").then().statusCode(200);
@@ -335,16 +329,14 @@ class CallControlApiTest {
     void retriesNeverRingTwiceOrSwitchTwice() throws Exception {
         Pbx pbx = new Pbx(true);
         String crm = credential(pbx, "CUSTOMER", null, "CALL_CONTROL_MODIFY");
-        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
-             RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
+        try (Pbx.JohnsCall johns = pbx.johnsCall(null);
              RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ);
-             SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
              SippPhone adamPhone = pbx.answeringPhone("adam", pbx.adamUser, adam, "uas_originated.xml",
-                     "ring_ms", "300", "pause1_ms", "200", "digit1", "5");
-             SippPhone clientPhone = pbx.clientCallsUntilBye("744", client)) {
-            Pbx.connect(john, johnPhone);
-            Pbx.connect(client, clientPhone);
-            String callId = Pbx.awaitCallOf(pbx.john).callId;
+                     "ring_ms", "300", "pause1_ms", "200", "digit1", "5")) {
+            RtpEndpoint john = johns.john;
+            RtpEndpoint client = johns.client;
+            SippPhone clientPhone = johns.clientPhone;
+            String callId = johns.call.callId;
 
             Response first = join(crm, callId, pbx.adam, "SPY", "join-1", null);
             first.then().statusCode(202);

@@ -108,6 +108,67 @@ final class Pbx {
                 "-recv_timeout", "120000");
     }
 
+    /**
+     * John (744) answering an outside client, both with tone endpoints and media connected: the call
+     * most tests supervise. Closing it hangs up both phones.
+     */
+    static final class JohnsCall implements AutoCloseable {
+        final RtpEndpoint john;
+        final RtpEndpoint client;
+        final SippPhone johnPhone;
+        final SippPhone clientPhone;
+        final ActiveCall call;
+
+        private JohnsCall(RtpEndpoint john, RtpEndpoint client, SippPhone johnPhone, SippPhone clientPhone,
+                          ActiveCall call) {
+            this.john = john;
+            this.client = client;
+            this.johnPhone = johnPhone;
+            this.clientPhone = clientPhone;
+            this.call = call;
+        }
+
+        @Override
+        public void close() {
+            clientPhone.close();
+            johnPhone.close();
+            client.close();
+            john.close();
+        }
+    }
+
+    /**
+     * Puts John on a call with a client who hangs up after {@code hold}, or never (null: the client
+     * waits for the network's BYE). {@code johnScenario} and its variables choose John's phone.
+     */
+    JohnsCall johnsCall(Duration hold, String johnScenario, String... johnVars) throws Exception {
+        RtpEndpoint johnEp = new RtpEndpoint("John", JOHN_HZ);
+        RtpEndpoint clientEp = new RtpEndpoint("client", CLIENT_HZ);
+        SippPhone johnPhone = null;
+        SippPhone clientPhone = null;
+        try {
+            johnPhone = answeringPhone("john", johnUser, johnEp, johnScenario, johnVars);
+            clientPhone = hold == null ? clientCallsUntilBye("744", clientEp) : clientCalls("744", clientEp, hold);
+            connect(johnEp, johnPhone);
+            connect(clientEp, clientPhone);
+            return new JohnsCall(johnEp, clientEp, johnPhone, clientPhone, awaitCallOf(john));
+        } catch (Exception | AssertionError e) {
+            if (clientPhone != null) {
+                clientPhone.close();
+            }
+            if (johnPhone != null) {
+                johnPhone.close();
+            }
+            clientEp.close();
+            johnEp.close();
+            throw e;
+        }
+    }
+
+    JohnsCall johnsCall(Duration hold) throws Exception {
+        return johnsCall(hold, "uas_answer.xml");
+    }
+
     /** Connects an endpoint to where the phone's received SDP says its media must go. */
     static void connect(RtpEndpoint endpoint, SippPhone phone) throws InterruptedException {
         var sdp = phone.awaitReceivedSdp(SIP_WAIT);

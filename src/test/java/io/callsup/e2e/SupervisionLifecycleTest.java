@@ -31,14 +31,12 @@ class SupervisionLifecycleTest {
         as(pbx.abc).body(Map.of("kind", "CUSTOM", "custom", Map.of("spyPrefix", "*21", "whisperPrefix", "*22",
                         "bargePrefix", "*23", "spyDigit", "1", "whisperDigit", "2", "bargeDigit", "3")))
                 .put("/api/v1/customer/dialing-rule").then().statusCode(200);
-        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
-             RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
-             RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ);
-             SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
-             SippPhone clientPhone = pbx.clientCalls("744", client, Duration.ofSeconds(60))) {
-            Pbx.connect(john, johnPhone);
-            Pbx.connect(client, clientPhone);
-            Pbx.awaitCallOf(pbx.john);
+        try (Pbx.JohnsCall johns = pbx.johnsCall(Duration.ofSeconds(60));
+             RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ)) {
+            RtpEndpoint john = johns.john;
+            RtpEndpoint client = johns.client;
+            SippPhone johnPhone = johns.johnPhone;
+            SippPhone clientPhone = johns.clientPhone;
 
             // The default code now means nothing for ABC.
             SippPhone refused = SippPhone.start("adam-default", "uac_expect.xml", SippPhone.freshPort(),
@@ -85,15 +83,12 @@ class SupervisionLifecycleTest {
     @Test
     void theAgentHangsUpAndTheSupervisorGetsABye() throws Exception {
         Pbx pbx = new Pbx(true);
-        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
-             RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
-             RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ);
-             SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john, "uas_answer_then_bye.xml",
-                     "hold_ms", "5000");
-             SippPhone clientPhone = pbx.clientCallsUntilBye("744", client)) {
-            Pbx.connect(john, johnPhone);
-            Pbx.connect(client, clientPhone);
-            Pbx.awaitCallOf(pbx.john);
+        try (Pbx.JohnsCall johns = pbx.johnsCall(null, "uas_answer_then_bye.xml", "hold_ms", "5000");
+             RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ)) {
+            RtpEndpoint john = johns.john;
+            RtpEndpoint client = johns.client;
+            SippPhone johnPhone = johns.johnPhone;
+            SippPhone clientPhone = johns.clientPhone;
             try (SippPhone adamPhone = pbx.adamDials("*92744", "supervisor_wait_bye.xml", adam)) {
                 Pbx.connect(adam, adamPhone);
                 Pbx.awaitMode(pbx.adam, SupervisionMode.BARGE);
@@ -112,14 +107,10 @@ class SupervisionLifecycleTest {
     @Test
     void aSupervisorPuttingItsLegOnHoldGetsASaneAnswerAndStaysJoined() throws Exception {
         Pbx pbx = new Pbx(true);
-        try (RtpEndpoint john = new RtpEndpoint("John", Pbx.JOHN_HZ);
-             RtpEndpoint client = new RtpEndpoint("client", Pbx.CLIENT_HZ);
-             RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ);
-             SippPhone johnPhone = pbx.answeringPhone("john", pbx.johnUser, john);
-             SippPhone clientPhone = pbx.clientCalls("744", client, Duration.ofSeconds(60))) {
-            Pbx.connect(john, johnPhone);
-            Pbx.connect(client, clientPhone);
-            Pbx.awaitCallOf(pbx.john);
+        try (Pbx.JohnsCall johns = pbx.johnsCall(Duration.ofSeconds(60));
+             RtpEndpoint adam = new RtpEndpoint("Adam", Pbx.ADAM_HZ)) {
+            RtpEndpoint john = johns.john;
+            RtpEndpoint client = johns.client;
             // The scenario itself checks the answers: recvonly to the hold, sendrecv to the resume.
             try (SippPhone adamPhone = pbx.adamDials("*90744", "supervisor_hold.xml", adam,
                     "pause1_ms", "1500", "pause2_ms", "1500", "pause3_ms", "1500")) {
