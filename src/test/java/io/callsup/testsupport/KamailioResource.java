@@ -23,16 +23,11 @@ public class KamailioResource {
         return TestPorts.get("kamailio-trunk");
     }
 
-    public static int rpcPort() {
-        return TestPorts.get("kamailio-rpc");
-    }
-
     public Map<String, String> start(String dbUrl, int servicePort) {
         int sip = TestPorts.free();
         int rpc = TestPorts.free();
         int trunk = TestPorts.free();
         TestPorts.publish("kamailio-sip", sip);
-        TestPorts.publish("kamailio-rpc", rpc);
         TestPorts.publish("kamailio-trunk", trunk);
         env.put("KAMAILIO_SIP_PORT", Integer.toString(sip));
         int mc = TestPorts.free();
@@ -58,9 +53,5 @@ public class KamailioResource {
         if (!env.isEmpty()) {
             BinScript.run("kamailio-ctl", "stop", env, RUN_DIR);
         }
-    }
-
-    public static Path log() {
-        return RUN_DIR.resolve("kamailio.log");
     }
 }

@@ -44,16 +44,7 @@ public class RtpengineResource {
         throw last;
     }
 
-    /** For failure tests: the daemon dies under a running service. */
-    public static void stopDaemon() {
-        BinScript.run("rtpengine-daemon", "stop", ENV, RUN_DIR);
-    }
-
-    public static void startDaemon() {
-        BinScript.run("rtpengine-daemon", "start", ENV, RUN_DIR);
-    }
-
     public void stop() {
-        stopDaemon();
+        BinScript.run("rtpengine-daemon", "stop", ENV, RUN_DIR);
     }
 }
