@@ -5,7 +5,7 @@ import io.callsup.calls.CallRegistry;
 import io.callsup.policy.DenialReason;
 import io.callsup.security.Caller;
 import io.callsup.security.Roles;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.kamailio.KamailioConfig;

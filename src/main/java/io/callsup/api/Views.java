@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.supervision.ModeChange;
-import io.callsup.supervision.SessionState;
+import io.callsup.model.SessionState;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.tenant.Account;
 import io.callsup.tenant.HuntGroup;

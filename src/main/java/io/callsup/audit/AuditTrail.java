@@ -1,8 +1,8 @@
 package io.callsup.audit;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
-import io.callsup.supervision.TriggerSource;
+import io.callsup.model.TriggerSource;
 
 /**
  * What billing and compliance learn about supervision. Every method is called inside the database

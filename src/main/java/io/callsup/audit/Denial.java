@@ -1,6 +1,6 @@
 package io.callsup.audit;
 
-import io.callsup.supervision.TriggerSource;
+import io.callsup.model.TriggerSource;
 
 import java.util.UUID;
 

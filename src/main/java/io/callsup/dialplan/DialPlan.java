@@ -1,6 +1,6 @@
 package io.callsup.dialplan;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 
 import java.util.Optional;
 import java.util.regex.Pattern;

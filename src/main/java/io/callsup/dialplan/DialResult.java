@@ -1,6 +1,6 @@
 package io.callsup.dialplan;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 
 /** What a dialled string means under a customer's rule. */
 public sealed interface DialResult {

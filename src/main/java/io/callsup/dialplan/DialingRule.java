@@ -1,6 +1,6 @@
 package io.callsup.dialplan;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 
 /**
  * The service codes of one customer: a join prefix and a switch digit per mode.

@@ -1,8 +1,8 @@
 package io.callsup.kamailio;
 
 import io.callsup.calls.CallRegistry;
-import io.callsup.supervision.EndReason;
-import io.callsup.supervision.SessionState;
+import io.callsup.model.EndReason;
+import io.callsup.model.SessionState;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisionSession;
 import io.quarkus.narayana.jta.QuarkusTransaction;

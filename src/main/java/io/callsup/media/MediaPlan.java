@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,6 +1,6 @@
 package io.callsup.media;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

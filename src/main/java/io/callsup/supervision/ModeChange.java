@@ -1,5 +1,8 @@
 package io.callsup.supervision;
 
+import io.callsup.model.TriggerSource;
+import io.callsup.model.SupervisionMode;
+
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

@@ -1,5 +1,10 @@
 package io.callsup.supervision;
 
+import io.callsup.model.TriggerSource;
+import io.callsup.model.EndReason;
+import io.callsup.model.SessionState;
+import io.callsup.model.SupervisionMode;
+
 import io.callsup.audit.AuditTrail;
 import io.callsup.audit.Denial;
 import io.callsup.calls.ActiveCall;

@@ -1,5 +1,9 @@
 package io.callsup.supervision;
 
+import io.callsup.model.EndReason;
+import io.callsup.model.SessionState;
+import io.callsup.model.SupervisionMode;
+
 import io.callsup.media.MediaSession;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;

@@ -2,9 +2,9 @@ package io.callsup.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
-import io.callsup.supervision.TriggerSource;
+import io.callsup.model.TriggerSource;
 import io.callsup.testsupport.AuditConsumer;
 import io.callsup.testsupport.EventSchema;
 import io.callsup.testsupport.TestApi;

@@ -1,11 +1,11 @@
 package io.callsup.audit;
 
-import io.callsup.supervision.EndReason;
+import io.callsup.model.EndReason;
 import io.callsup.supervision.ModeChange;
-import io.callsup.supervision.SessionState;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SessionState;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
-import io.callsup.supervision.TriggerSource;
+import io.callsup.model.TriggerSource;
 import io.callsup.testsupport.TestApi;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 

@@ -1,7 +1,7 @@
 package io.callsup.audit;
 
 import io.callsup.supervision.ModeChange;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -35,8 +35,8 @@ class AuditFormatTest {
 
     @Test
     void enumValuesTravelAsLowerCaseWordsJoinedByDashes() {
-        assertThat(OutboxAuditTrail.name(io.callsup.supervision.TriggerSource.SIP_INFO)).isEqualTo("sip-info");
-        assertThat(OutboxAuditTrail.name(io.callsup.supervision.EndReason.SUPERVISOR_HUNG_UP)).isEqualTo("supervisor-hung-up");
+        assertThat(OutboxAuditTrail.name(io.callsup.model.TriggerSource.SIP_INFO)).isEqualTo("sip-info");
+        assertThat(OutboxAuditTrail.name(io.callsup.model.EndReason.SUPERVISOR_HUNG_UP)).isEqualTo("supervisor-hung-up");
         assertThat(OutboxAuditTrail.name(SupervisionMode.BARGE)).isEqualTo("barge");
     }
 

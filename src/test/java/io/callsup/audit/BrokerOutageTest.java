@@ -1,8 +1,8 @@
 package io.callsup.audit;
 
-import io.callsup.supervision.EndReason;
-import io.callsup.supervision.SupervisionMode;
-import io.callsup.supervision.TriggerSource;
+import io.callsup.model.EndReason;
+import io.callsup.model.SupervisionMode;
+import io.callsup.model.TriggerSource;
 import io.callsup.testsupport.ArtemisResource;
 import io.callsup.testsupport.AuditConsumer;
 import io.callsup.testsupport.EventSchema;

@@ -2,7 +2,7 @@ package io.callsup.e2e;
 
 import io.callsup.calls.ActiveCall;
 import io.callsup.supervision.ModeChange;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.KamailioResource;
 import io.callsup.testsupport.TestApi;
@@ -191,7 +191,7 @@ final class Pbx {
 
     static SupervisionSession awaitMode(long supervisorId, SupervisionMode mode) throws InterruptedException {
         return await("session of " + supervisorId + " in " + mode, () -> sessionOf(supervisorId)
-                .filter(s -> s.mode == mode && s.state == io.callsup.supervision.SessionState.ACTIVE).orElse(null));
+                .filter(s -> s.mode == mode && s.state == io.callsup.model.SessionState.ACTIVE).orElse(null));
     }
 
     static SupervisionSession awaitEnded(long supervisorId) throws InterruptedException {

@@ -2,7 +2,7 @@ package io.callsup.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.callsup.calls.ActiveCall;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.AuditConsumer;
 import io.callsup.testsupport.EventSchema;

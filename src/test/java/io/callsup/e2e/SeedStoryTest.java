@@ -1,11 +1,11 @@
 package io.callsup.e2e;
 
 import io.callsup.calls.ActiveCall;
-import io.callsup.supervision.EndReason;
+import io.callsup.model.EndReason;
 import io.callsup.supervision.ModeChange;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
-import io.callsup.supervision.TriggerSource;
+import io.callsup.model.TriggerSource;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
 import io.quarkus.test.junit.QuarkusTest;

@@ -2,9 +2,9 @@ package io.callsup.kamailio;
 
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
-import io.callsup.supervision.EndReason;
-import io.callsup.supervision.SessionState;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.EndReason;
+import io.callsup.model.SessionState;
+import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.TestApi;
 import io.quarkus.narayana.jta.QuarkusTransaction;

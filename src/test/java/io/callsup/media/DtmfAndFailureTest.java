@@ -1,8 +1,8 @@
 package io.callsup.media;
 
-import static io.callsup.supervision.SupervisionMode.BARGE;
-import static io.callsup.supervision.SupervisionMode.SPY;
-import static io.callsup.supervision.SupervisionMode.WHISPER;
+import static io.callsup.model.SupervisionMode.BARGE;
+import static io.callsup.model.SupervisionMode.SPY;
+import static io.callsup.model.SupervisionMode.WHISPER;
 import static io.callsup.testsupport.rtp.TestCall.AGENT_HZ;
 import static io.callsup.testsupport.rtp.TestCall.CLIENT_HZ;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.testsupport.rtp.Capture;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.rtp.RtpengineDaemon;

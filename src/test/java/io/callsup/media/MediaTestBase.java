@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.testsupport.rtp.Capture;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.rtp.RtpengineDaemon;

@@ -16,7 +16,7 @@ import io.callsup.media.MediaPlan;
 import io.callsup.media.MediaSession;
 import io.callsup.media.NgAddress;
 import io.callsup.media.NgClient;
-import io.callsup.supervision.SupervisionMode;
+import io.callsup.model.SupervisionMode;
 import io.callsup.testsupport.rtp.Goertzel;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.rtp.RtpengineDaemon;

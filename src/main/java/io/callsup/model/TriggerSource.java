@@ -1,4 +1,4 @@
-package io.callsup.supervision;
+package io.callsup.model;
 
 /** What made the state machine move. */
 public enum TriggerSource {

@@ -1,4 +1,4 @@
-package io.callsup.supervision;
+package io.callsup.model;
 
 /** Why a session ended; billing and compliance read it from the audit trail. */
 public enum EndReason {

@@ -1,4 +1,4 @@
-package io.callsup.supervision;
+package io.callsup.model;
 
 /** The three ways a supervisor takes part in an agent's call. */
 public enum SupervisionMode {

@@ -1,4 +1,4 @@
-package io.callsup.supervision;
+package io.callsup.model;
 
 /** Where a supervision session is: joining, active in a mode, or ended with a reason. */
 public enum SessionState {
