@@ -122,7 +122,7 @@ public class SupervisionSessionResource {
         return idempotent.run(caller.customerId(), idempotencyKey, "DELETE " + path, null, path, () -> {
             SupervisionSession s = QuarkusTransaction.requiringNew().call(() -> find(id));
             requireOwn(s);
-            supervision.leave(id, EndReason.API, "Supervision ended by application");
+            supervision.leave(id, EndReason.API);
             return Response.ok(QuarkusTransaction.requiringNew().call(() -> Views.SessionView.of(find(id)))).build();
         });
     }

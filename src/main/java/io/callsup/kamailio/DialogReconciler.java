@@ -117,7 +117,7 @@ public class DialogReconciler {
                     SupervisionSession.<SupervisionSession>list("state = ?1 and startedAt < ?2", SessionState.JOINING,
                             abandoned).stream().map(s -> s.id).toList());
             for (java.util.UUID id : stuck) {
-                supervision.leave(id, EndReason.ORIGINATION_FAILED, "Supervision join abandoned");
+                supervision.abandonJoin(id);
                 corrected++;
             }
             if (corrected > 0) {

@@ -61,6 +61,22 @@ public class KamailioEndpoints {
     }
 
     @POST
+    @Path("supervision-invites/outcome")
+    @Operation(summary = "What became of an accepted supervision INVITE: answered, cancelled or failed")
+    public Response supervisionInviteOutcome(@Valid @NotNull KamailioMessages.InviteOutcome outcome) {
+        SupervisionService.DialInResult result = switch (outcome.outcome()) {
+            case "answered" -> SupervisionService.DialInResult.ANSWERED;
+            case "cancelled" -> SupervisionService.DialInResult.CANCELLED;
+            case "failed" -> SupervisionService.DialInResult.FAILED;
+            default -> throw ProblemException.invalid("outcome", "must be answered, cancelled or failed");
+        };
+        // Synchronous: Kamailio's answer to the phone is already out, and the first audio should
+        // follow it as closely as possible.
+        supervision.dialInOutcome(outcome.callId(), outcome.fromTag(), result);
+        return Response.noContent().build();
+    }
+
+    @POST
     @Path("dialog-events")
     @Operation(summary = "A dialog started, ended, or was put on hold")
     public Response dialogEvent(@Valid @NotNull KamailioMessages.DialogEvent event) {
@@ -97,7 +113,8 @@ public class KamailioEndpoints {
                 if (event.digit() == null) {
                     throw ProblemException.invalid("digit", "is required for a dtmf event");
                 }
-                executor.runAsync(() -> supervision.sipInfoDigit(event.callId(), event.digit().charAt(0)));
+                // Queued in arrival order per leg; returns at once so Kamailio never times out on a burst.
+                supervision.sipInfoDigit(event.callId(), event.digit().charAt(0));
             }
             case "bye" -> executor.runAsync(() -> supervision.supervisorLegEnded(event.callId()));
             default -> LOG.infof("re-INVITE on supervisor leg %s answered by Kamailio; media unchanged", event.callId());

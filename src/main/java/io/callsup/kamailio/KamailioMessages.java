@@ -27,6 +27,14 @@ public final class KamailioMessages {
 
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /** Kamailio's report after an accepted decision: did the 200 reach the phone's transaction? */
+    public record InviteOutcome(
+            @NotBlank @Size(max = 255) String callId,
+            @NotBlank @Size(max = 128) String fromTag,
+            @NotNull @Pattern(regexp = "answered|cancelled|failed", message = "must be answered, cancelled or failed")
+            String outcome) {
+    }
+
     public record Decision(String action, String sdp, Integer code, String reason) {
         static Decision accept(String sdp) {
             return new Decision("accept", sdp, null, null);

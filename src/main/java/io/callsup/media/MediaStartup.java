@@ -16,7 +16,7 @@ import jakarta.inject.Inject;
 /**
  * Quarkus wiring: at start-up checks the daemons ({@code callsup.media.startup-check}) and starts
  * the DTMF log listener ({@code callsup.media.dtmf-log.*}), which fires {@link DtmfEvent} as a CDI
- * event (observe it with {@code @ObservesAsync DtmfEvent}).
+ * event (observe it with {@code @Observes DtmfEvent}; synchronous, so digits keep their order: observers must only queue).
  */
 @ApplicationScoped
 public class MediaStartup {
@@ -42,7 +42,7 @@ public class MediaStartup {
         if (config.dtmfLog().enabled()) {
             // Asynchronous: the listener runs on a Vert.x event loop, which observers must not block.
             listener = new DtmfListener(vertx, config.dtmfLog().host(), config.dtmfLog().port(),
-                    dtmfEvents::fireAsync);
+                    dtmfEvents::fire);
             listener.start().toCompletionStage().toCompletableFuture().join();
         }
     }

@@ -4,5 +4,10 @@ package io.callsup.model;
 public enum SessionState {
     JOINING,
     ACTIVE,
+    /**
+     * Over for the supervisor (BYE sent, nothing audited as ended yet), but rtpengine has not yet
+     * confirmed that the supervisor's media is gone: the teardown is retried until it does.
+     */
+    ENDING,
     ENDED
 }

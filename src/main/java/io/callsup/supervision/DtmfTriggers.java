@@ -1,11 +1,11 @@
 package io.callsup.supervision;
 
 import io.callsup.media.DtmfEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.ObservesAsync;
 import org.jboss.logging.Logger;
 
-/** Feeds rtpengine's RFC 4733 digits into the state machine, off the event loop. */
+/** Feeds rtpengine's RFC 4733 digits into the state machine: queued in arrival order on the listener's thread, run off it. */
 @ApplicationScoped
 public class DtmfTriggers {
 
@@ -17,7 +17,7 @@ public class DtmfTriggers {
         this.supervision = supervision;
     }
 
-    void onDigit(@ObservesAsync DtmfEvent event) {
+    void onDigit(@Observes DtmfEvent event) {
         try {
             supervision.rfc4733Digit(event.callId(), event.sourceTag(), event.digit());
         } catch (RuntimeException e) {

@@ -4,7 +4,8 @@ import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 
-import io.callsup.media.MediaSession;
+import io.callsup.supervision.machine.SessionSnapshot;
+import io.callsup.supervision.port.MediaMixer;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -78,6 +79,9 @@ public class SupervisionSession extends PanacheEntityBase {
     public Instant startedAt;
     @Column(name = "ended_at")
     public Instant endedAt;
+    /** When the session became active; null while joining and for joins that never did. */
+    @Column(name = "activated_at")
+    public Instant activatedAt;
 
     /** How many audit events this session has emitted; each event carries its number as "sequence". */
     @Column(name = "audit_sequence")
@@ -91,8 +95,27 @@ public class SupervisionSession extends PanacheEntityBase {
     }
 
     /** The media layer's view, rebuilt from the row; this is what makes restarts survivable. */
-    public MediaSession media() {
-        return new MediaSession(callId, mediaDaemon, agentTag, clientTag, supervisorTag, dialledIn, mode);
+    public MediaMixer.MediaRef mediaRef() {
+        return new MediaMixer.MediaRef(callId, mediaDaemon, agentTag, clientTag, supervisorTag);
+    }
+
+    /** What the session machine decides on. */
+    public SessionSnapshot snapshot() {
+        return new SessionSnapshot(state, mode, dialledIn, activatedAt != null, endReason);
+    }
+
+    /** The session row locked for this transaction: the per-session order that holds across replicas. */
+    public static Optional<SupervisionSession> lock(UUID id) {
+        return Optional.ofNullable(getEntityManager().find(SupervisionSession.class, id,
+                jakarta.persistence.LockModeType.PESSIMISTIC_WRITE));
+    }
+
+    public static List<SupervisionSession> liveOfCustomer(long customerId) {
+        return list("customerId = ?1 and state <> ?2", customerId, SessionState.ENDED);
+    }
+
+    public static List<SupervisionSession> inState(SessionState state) {
+        return list("state", state);
     }
 
     public static List<SupervisionSession> liveOnCall(String callId) {

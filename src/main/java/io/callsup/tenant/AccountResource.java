@@ -36,6 +36,9 @@ import java.util.List;
 @Tag(name = "Customer: accounts")
 public class AccountResource {
 
+    @jakarta.inject.Inject
+    jakarta.enterprise.event.Event<AuthorisationChanged> authorisationChanged;
+
     private final Caller caller;
 
     public AccountResource(Caller caller) {
@@ -102,6 +105,7 @@ public class AccountResource {
     @Operation(summary = "Delete an extension, its hunt-group memberships and its account-realm credentials")
     public void delete(@PathParam("id") long id) {
         find(id).delete();
+        authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
     }
 
     private Account find(long id) {

@@ -34,6 +34,9 @@ import java.util.List;
 @Tag(name = "Customer: API credentials")
 public class CredentialResource {
 
+    @jakarta.inject.Inject
+    jakarta.enterprise.event.Event<AuthorisationChanged> authorisationChanged;
+
     private final Caller caller;
     private final CredentialService credentials;
 
@@ -82,7 +85,10 @@ public class CredentialResource {
     @Path("{id}")
     @Transactional
     public CredentialService.CredentialView update(@PathParam("id") long id, @Valid @NotNull CredentialUpdate request) {
-        return credentials.change(find(id), request.password(), request.realm(), request.roleId(), request.accountId());
+        CredentialService.CredentialView changed = credentials.change(find(id), request.password(), request.realm(),
+                request.roleId(), request.accountId());
+        authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
+        return changed;
     }
 
     @DELETE
@@ -94,6 +100,7 @@ public class CredentialResource {
             throw ProblemException.conflict("id", "a credential cannot delete itself; use another customer credential");
         }
         credential.delete();
+        authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
     }
 
     private ApiCredential find(long id) {

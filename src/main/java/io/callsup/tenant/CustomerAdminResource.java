@@ -34,6 +34,9 @@ import java.util.List;
 @Tag(name = "Administrator: customers")
 public class CustomerAdminResource {
 
+    @jakarta.inject.Inject
+    jakarta.enterprise.event.Event<AuthorisationChanged> authorisationChanged;
+
     private final CredentialService credentials;
 
     public CustomerAdminResource(CredentialService credentials) {
@@ -114,15 +117,17 @@ public class CustomerAdminResource {
     public CustomerView setSupervision(@PathParam("id") long id, @Valid @NotNull SupervisionSwitch request) {
         Customer customer = find(id);
         customer.supervisionEnabled = request.enabled();
+        authorisationChanged.fire(new AuthorisationChanged(customer.id));
         return CustomerView.of(customer);
     }
 
     @DELETE
     @Path("{id}")
     @Transactional
-    @Operation(summary = "Delete a customer and everything it owns")
+    @Operation(summary = "Delete a customer and everything it owns; its live supervision sessions end as revoked")
     public void delete(@PathParam("id") long id) {
         find(id).delete();
+        authorisationChanged.fire(new AuthorisationChanged(id));
     }
 
     @POST

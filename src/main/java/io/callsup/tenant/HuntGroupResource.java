@@ -33,6 +33,9 @@ import java.util.List;
 @Tag(name = "Customer: hunt groups")
 public class HuntGroupResource {
 
+    @jakarta.inject.Inject
+    jakarta.enterprise.event.Event<AuthorisationChanged> authorisationChanged;
+
     private final Caller caller;
 
     public HuntGroupResource(Caller caller) {
@@ -86,6 +89,7 @@ public class HuntGroupResource {
     @Transactional
     public void delete(@PathParam("id") long id) {
         find(id).delete();
+        authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
     }
 
     @GET
@@ -111,6 +115,7 @@ public class HuntGroupResource {
             return m;
         });
         member.supervisionAllowed = request.supervisionAllowed();
+        authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
         return new MemberView(account.id, account.extension, account.displayName, member.supervisionAllowed);
     }
 
@@ -121,6 +126,7 @@ public class HuntGroupResource {
         HuntGroup group = find(id);
         HuntGroupMember.findMember(group.id, accountId)
                 .orElseThrow(() -> ProblemException.notFound("member", accountId)).delete();
+        authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
     }
 
     private HuntGroup find(long id) {

@@ -35,6 +35,9 @@ import java.util.Set;
 @Tag(name = "Customer: roles")
 public class RoleResource {
 
+    @jakarta.inject.Inject
+    jakarta.enterprise.event.Event<AuthorisationChanged> authorisationChanged;
+
     private final Caller caller;
 
     public RoleResource(Caller caller) {
@@ -77,6 +80,7 @@ public class RoleResource {
     public RoleView update(@PathParam("id") long id, @Valid @NotNull RoleRequest request) {
         Role role = find(id);
         apply(role, request);
+        authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
         return RoleView.of(role);
     }
 

@@ -1,0 +1,126 @@
+package io.callsup.supervision;
+
+import io.callsup.audit.Denial;
+import io.callsup.calls.ActiveCall;
+import io.callsup.calls.CallRegistry;
+import io.callsup.dialplan.DialPlan;
+import io.callsup.dialplan.DialResult;
+import io.callsup.dialplan.DialingRule;
+import io.callsup.model.SessionState;
+import io.callsup.model.SupervisionMode;
+import io.callsup.model.TriggerSource;
+import io.callsup.policy.PolicyDecision;
+import io.callsup.policy.SupervisionPolicy;
+import io.callsup.policy.Trigger;
+import io.callsup.tenant.Account;
+import io.callsup.tenant.Customer;
+import io.callsup.tenant.DialingRuleSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Who may dial which code: judges a supervisor's INVITE against the dial plan and the policy and,
+ * when allowed, creates the session in JOINING (phase 1 of the two-phase join). Runs inside the
+ * caller's transaction.
+ */
+@ApplicationScoped
+public class DialInAdmission {
+
+    private final CallRegistry calls;
+
+    public DialInAdmission(CallRegistry calls) {
+        this.calls = calls;
+    }
+
+    /** What admission decided. */
+    public sealed interface Admission {
+        record Admit(SupervisionSession session) implements Admission {
+        }
+
+        record Refuse(SipAnswer answer, Denial denial) implements Admission {
+        }
+    }
+
+    Admission decide(SupervisionService.DialIn request) {
+        Optional<Customer> callerCustomer = Customer.findBySipDomain(request.authDomain());
+        Optional<Account> supervisor = callerCustomer.flatMap(c -> Account.findBySipUsername(c.id, request.authUser()));
+        if (supervisor.isEmpty()) {
+            return refuse(SipAnswer.CALLER_UNKNOWN, callerCustomer.map(c -> c.id).orElse(null), null, null, request,
+                    null, "CALLER_UNKNOWN");
+        }
+        Account sup = supervisor.get();
+        long customerId = supervisor.get().customerId;
+        DialingRule rule = ruleOf(customerId);
+        DialResult parsed = DialPlan.parse(request.dialled(), rule);
+        if (parsed instanceof DialResult.NotSupervision) {
+            return refuse(SipAnswer.NOT_A_CODE, customerId, sup.id, null, request, null, "NOT_A_SUPERVISION_CODE");
+        }
+        if (parsed instanceof DialResult.Malformed malformed) {
+            return refuse(SipAnswer.malformed(malformed.reason()), customerId, sup.id, null, request, null,
+                    "MALFORMED_CODE");
+        }
+        DialResult.Supervise code = (DialResult.Supervise) parsed;
+        // The R-URI's domain names the customer whose extension was dialled.
+        Optional<Customer> targetCustomer = request.domain() == null || request.domain().equals(request.authDomain())
+                ? callerCustomer : Customer.findBySipDomain(request.domain());
+        Optional<Account> target = targetCustomer.flatMap(c -> Account.findByExtension(c.id, code.extension()));
+        if (target.isEmpty()) {
+            return refuse(SipAnswer.UNKNOWN_EXTENSION, customerId, sup.id, null, request, null, "UNKNOWN_EXTENSION");
+        }
+        Optional<ActiveCall> call = calls.supervisableCallOf(target.get().id);
+        boolean supervisionLeg = call.isEmpty() && calls.onlySupervisionLegs(target.get().id);
+        PolicyDecision decision = SupervisionPolicy.evaluate(PolicyInputs.gather(new Trigger.DialledCode(),
+                supervisor.get(), target.get(), supervisionLeg));
+        // Another customer's agent is never named in our customer's audit trail.
+        Long agentId = decision instanceof PolicyDecision.Deny d && d.reason() == io.callsup.policy.DenialReason.NOT_SAME_CUSTOMER
+                ? null : target.get().id;
+        String callId = call.map(c -> c.callId).orElse(null);
+        if (decision instanceof PolicyDecision.Deny deny) {
+            return refuse(SipAnswer.denied(deny.reason()), customerId, sup.id, agentId, request,
+                    agentId == null ? null : callId, deny.reason().name());
+        }
+        if (call.isEmpty()) {
+            return refuse(SipAnswer.AGENT_IDLE, customerId, sup.id, agentId, request, null, "AGENT_IDLE");
+        }
+        SupervisionSession session = newSession(supervisor.get(), target.get(), call.get(), code.mode());
+        session.joinedBy = SupervisionSession.JoinedBy.CODE;
+        session.dialledIn = true;
+        session.supervisorCallId = request.callId();
+        session.supervisorFromTag = request.fromTag();
+        session.authorisedByGroup = ((PolicyDecision.Allow) decision).huntGroupId();
+        session.persist();
+        return new Admission.Admit(session);
+    }
+
+    private static Admission refuse(SipAnswer answer, Long customerId, Long supervisorId, Long agentId, SupervisionService.DialIn request,
+                                    String callId, String reason) {
+        return new Admission.Refuse(answer, new Denial(customerId, supervisorId, agentId, request.dialled(), callId,
+                TriggerSource.CODE, reason, null, null));
+    }
+
+    static SupervisionSession newSession(Account supervisor, Account agent, ActiveCall call, SupervisionMode mode) {
+        SupervisionSession session = new SupervisionSession();
+        session.id = UUID.randomUUID();
+        session.customerId = supervisor.customerId;
+        session.supervisorAccountId = supervisor.id;
+        session.agentAccountId = agent.id;
+        session.callId = call.callId;
+        session.agentTag = call.tagOf(agent.id);
+        session.clientTag = call.otherTag(agent.id);
+        session.clientNumber = call.otherNumber(agent.id);
+        // Our own tag, unique per session: the supervisor's SIP tags belong to another dialog.
+        session.supervisorTag = "sup-" + session.id.toString().substring(0, 13);
+        session.state = SessionState.JOINING;
+        session.mode = mode;
+        session.startedAt = Instant.now();
+        return session;
+    }
+
+    static DialingRule ruleOf(long customerId) {
+        return DialingRuleSettings.<DialingRuleSettings>findByIdOptional(customerId)
+                .map(DialingRuleSettings::effective).orElse(DialingRule.DEFAULT);
+    }
+}

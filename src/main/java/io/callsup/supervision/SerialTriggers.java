@@ -1,0 +1,50 @@
+package io.callsup.supervision;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.context.ManagedExecutor;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Runs the triggers of one key (a supervisor leg, a session) one after the other in the order they
+ * were submitted, off the caller's thread. A plain thread pool would reorder a burst of digits; the
+ * session's row lock alone serialises but does not order. Keys vanish when their queue drains.
+ */
+@ApplicationScoped
+public class SerialTriggers {
+
+    private static final Logger LOG = Logger.getLogger(SerialTriggers.class);
+
+    private final ManagedExecutor executor;
+    private final ConcurrentMap<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
+
+    public SerialTriggers(ManagedExecutor executor) {
+        this.executor = executor;
+    }
+
+    public CompletableFuture<Void> submit(String key, Runnable task) {
+        CompletableFuture<Void>[] mine = new CompletableFuture[1];
+        tails.compute(key, (k, tail) -> {
+            CompletableFuture<Void> prev = tail == null ? CompletableFuture.completedFuture(null) : tail;
+            mine[0] = prev.thenRunAsync(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    // One failed trigger must not stop the ones queued behind it.
+                    LOG.errorf(e, "trigger on %s failed", key);
+                }
+            }, executor);
+            return mine[0];
+        });
+        mine[0].whenComplete((x, e) -> tails.remove(key, mine[0]));
+        return mine[0];
+    }
+
+    /** Queued keys; for tests and metrics. */
+    int pending() {
+        return tails.size();
+    }
+}

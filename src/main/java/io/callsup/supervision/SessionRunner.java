@@ -1,0 +1,220 @@
+package io.callsup.supervision;
+
+import io.callsup.audit.AuditTrail;
+import io.callsup.audit.Denial;
+import io.callsup.events.LiveEvent;
+import io.callsup.model.SessionState;
+import io.callsup.model.SupervisionMode;
+import io.callsup.model.TriggerSource;
+import io.callsup.supervision.machine.Effect;
+import io.callsup.supervision.machine.SessionMachine;
+import io.callsup.supervision.machine.SessionSnapshot;
+import io.callsup.supervision.machine.SessionTrigger;
+import io.callsup.supervision.machine.Transition;
+import io.callsup.supervision.port.MediaMixer;
+import io.callsup.supervision.port.SupervisorPhone;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Runs the session machine's effects through the ports. One trigger = one transaction holding the
+ * session's row lock (so triggers on one session never interleave, across replicas too); media
+ * commands run inside it and must be confirmed before the new state commits; the supervisor's phone
+ * is told after the commit, so a BYE never goes out for a state that rolled back.
+ */
+@ApplicationScoped
+public class SessionRunner {
+
+    private static final Logger LOG = Logger.getLogger(SessionRunner.class);
+    // A hang-up right after an answer can find Kamailio's dialog not yet confirmed (ACK in flight).
+    private static final int HANGUP_ATTEMPTS = 10;
+    private static final long HANGUP_RETRY_MS = 100;
+
+    private final MediaMixer media;
+    private final SupervisorPhone phone;
+    private final AuditTrail audit;
+    private final Event<LiveEvent> live;
+
+    public SessionRunner(MediaMixer media, SupervisorPhone phone, AuditTrail audit, Event<LiveEvent> live) {
+        this.media = media;
+        this.phone = phone;
+        this.audit = audit;
+        this.live = live;
+    }
+
+    /** Applies {@code trigger}; empty when there is no such session. */
+    public Optional<SupervisionSession> apply(UUID id, SessionTrigger trigger) {
+        return apply(id, row -> trigger, null);
+    }
+
+    /**
+     * Applies the trigger that {@code decide} derives from the locked row (null: nothing to do), so a
+     * decision that reads the session (its rule, its authorisation) is made under the same lock.
+     */
+    public Optional<SupervisionSession> apply(UUID id, Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
+        List<Effect> phoneEffects = new ArrayList<>();
+        SupervisionSession row = QuarkusTransaction.requiringNew().call(() -> {
+            SupervisionSession s = SupervisionSession.lock(id).orElse(null);
+            if (s != null) {
+                SessionTrigger trigger = decide.apply(s);
+                if (trigger != null) {
+                    step(s, trigger, actor, phoneEffects, 0);
+                }
+            }
+            return s;
+        });
+        if (row != null) {
+            phoneEffects.forEach(e -> tellPhone(row, e));
+        }
+        return Optional.ofNullable(row);
+    }
+
+    private void step(SupervisionSession row, SessionTrigger trigger, ApiActor actor, List<Effect> phoneEffects, int depth) {
+        SessionSnapshot before = row.snapshot();
+        Transition t = SessionMachine.next(before, trigger);
+        if (!t.changed()) {
+            return;
+        }
+        if (depth > 3) {
+            throw new IllegalStateException("session " + row.id + ": transition loop at " + trigger);
+        }
+        LOG.debugf("session %s: %s + %s -> %s %s", row.id, before.state(), trigger, t.next().state(), t.effects());
+        write(row, t.next());
+        boolean removed = false;
+        for (Effect e : t.effects()) {
+            if (e instanceof Effect.RemoveMedia) {
+                removed = removeMedia(row);
+            } else if (e instanceof Effect.ActivateMedia || e instanceof Effect.SwitchMedia) {
+                try {
+                    runMedia(row, e);
+                } catch (RuntimeException failure) {
+                    LOG.errorf("session %s: %s failed (%s); judged from %s", row.id, e, failure.getMessage(),
+                            before.state());
+                    // The transition did not happen: undo the row and let the machine end it from where it was.
+                    write(row, before);
+                    step(row, new SessionTrigger.MediaFailed(), actor, phoneEffects, depth + 1);
+                    return;
+                }
+            } else if (e instanceof Effect.HangUp || e instanceof Effect.CancelRinging) {
+                phoneEffects.add(e);
+            } else {
+                record(row, e, actor);
+            }
+        }
+        if (removed) {
+            step(row, new SessionTrigger.TeardownConfirmed(), actor, phoneEffects, depth + 1);
+        }
+    }
+
+    private static void write(SupervisionSession row, SessionSnapshot s) {
+        Instant now = Instant.now();
+        row.state = s.state();
+        row.mode = s.mode();
+        row.endReason = s.endReason();
+        if (s.wasActive() && row.activatedAt == null) {
+            row.activatedAt = now;
+        } else if (!s.wasActive()) {
+            row.activatedAt = null;
+        }
+        // The supervisor's time ends when it is released, not when rtpengine confirmed the teardown.
+        if (s.state() == SessionState.ENDING && row.endedAt == null) {
+            row.endedAt = now;
+        } else if (s.state() == SessionState.ENDED && row.endedAt == null) {
+            row.endedAt = now;
+        } else if (s.state() == SessionState.ACTIVE || s.state() == SessionState.JOINING) {
+            row.endedAt = null;
+        }
+    }
+
+    private void runMedia(SupervisionSession row, Effect e) {
+        if (e instanceof Effect.ActivateMedia a) {
+            media.activate(row.mediaRef(), a.mode());
+        } else if (e instanceof Effect.SwitchMedia w) {
+            media.switchMode(row.mediaRef(), w.from(), w.to(), w.afterOwnDigit());
+        }
+    }
+
+    /** True when rtpengine confirmed the supervisor gone; false keeps the session ENDING for the reconciler. */
+    private boolean removeMedia(SupervisionSession row) {
+        List<String> daemons = row.mediaDaemon != null ? List.of(row.mediaDaemon) : media.daemons();
+        try {
+            for (String d : daemons) {
+                MediaMixer.MediaRef r = row.mediaRef();
+                media.remove(new MediaMixer.MediaRef(r.callId(), d, r.agentTag(), r.clientTag(), r.supervisorTag()));
+            }
+            return true;
+        } catch (RuntimeException failure) {
+            LOG.warnf("session %s: media teardown not confirmed (%s); stays ENDING, the media reconciler retries",
+                    row.id, failure.getMessage());
+            return false;
+        }
+    }
+
+    private void record(SupervisionSession row, Effect e, ApiActor actor) {
+        if (e instanceof Effect.AuditStarted a) {
+            ModeChange.record(row.id, null, row.mode, a.source(), actor);
+            audit.started(row, a.source());
+            fire(LiveEvent.SUPERVISION_STARTED, row, null, a.source());
+        } else if (e instanceof Effect.AuditModeChanged m) {
+            ModeChange.record(row.id, m.from(), m.to(), m.source(), actor);
+            audit.modeChanged(row, m.from(), m.to(), m.source());
+            fire(LiveEvent.SUPERVISION_MODE_CHANGED, row, m.from(), m.source());
+        } else if (e instanceof Effect.AuditEnded) {
+            audit.ended(row);
+            fire(LiveEvent.SUPERVISION_ENDED, row, null, null);
+        } else if (e instanceof Effect.AuditJoinFailed f) {
+            TriggerSource source = row.joinedBy == SupervisionSession.JoinedBy.CODE ? TriggerSource.CODE : TriggerSource.API;
+            audit.denied(new Denial(row.customerId, row.supervisorAccountId, row.agentAccountId, null, row.callId, source,
+                    f.reason().name(), row.credentialRealm, row.credentialId, row.id));
+            if (row.joinedBy == SupervisionSession.JoinedBy.APPLICATION) {
+                fire(LiveEvent.SUPERVISION_FAILED, row, null, TriggerSource.API);
+            }
+        }
+    }
+
+    private void tellPhone(SupervisionSession row, Effect e) {
+        if (row.supervisorCallId == null) {
+            return;
+        }
+        try {
+            if (e instanceof Effect.CancelRinging) {
+                phone.cancelRinging(row.supervisorCallId);
+                return;
+            }
+            hangUpLeg(row, ((Effect.HangUp) e).reasonText());
+        } catch (RuntimeException failure) {
+            // The media is already gone; the dialog reconciler ends a leg Kamailio still holds.
+            LOG.errorf("session %s: telling the supervisor's phone %s failed: %s", row.id, row.supervisorCallId,
+                    failure.getMessage());
+        }
+    }
+
+    /** BYE with {@code reason} on the supervisor's leg, retried briefly while Kamailio does not know it yet. */
+    void hangUpLeg(SupervisionSession row, String reason) {
+        try {
+            for (int i = 0; i < HANGUP_ATTEMPTS; i++) {
+                if (phone.hangUp(row.supervisorCallId, reason)) {
+                    return;
+                }
+                Thread.sleep(HANGUP_RETRY_MS);
+            }
+            LOG.infof("session %s: supervisor leg %s not found to hang up (already gone)", row.id, row.supervisorCallId);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void fire(String type, SupervisionSession s, SupervisionMode from, TriggerSource trigger) {
+        live.fire(LiveEvent.session(type, s.customerId, s.callId, s.id, s.agentAccountId, s.supervisorAccountId, s.mode,
+                from, trigger, s.endReason));
+    }
+}

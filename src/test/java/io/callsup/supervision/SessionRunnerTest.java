@@ -1,0 +1,189 @@
+package io.callsup.supervision;
+
+import io.callsup.audit.OutboxEvent;
+import io.callsup.model.EndReason;
+import io.callsup.model.SessionState;
+import io.callsup.model.SupervisionMode;
+import io.callsup.model.TriggerSource;
+import io.callsup.supervision.machine.SessionTrigger;
+import io.callsup.supervision.port.MediaMixer;
+import io.callsup.supervision.port.SupervisorPhone;
+import io.callsup.testsupport.TestApi;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The facade and runner against in-process fakes of rtpengine and of the supervisor's phone, with
+ * the real database and audit outbox: what each failure leaves behind.
+ */
+@QuarkusTest
+class SessionRunnerTest {
+
+    @Inject
+    SessionRunner runner;
+    @Inject
+    SupervisionService supervision;
+
+    FakeMixer mixer;
+    final List<String> byes = new CopyOnWriteArrayList<>();
+    TestApi.Tenant tenant;
+    long supervisor;
+    long agent;
+
+    @BeforeEach
+    void fakes() {
+        mixer = new FakeMixer();
+        QuarkusMock.installMockForType(mixer, MediaMixer.class);
+        QuarkusMock.installMockForType(new SupervisorPhone() {
+            @Override
+            public boolean hangUp(String callId, String reason) {
+                byes.add(callId + " " + reason);
+                return true;
+            }
+
+            @Override
+            public void cancelRinging(String callId) {
+                byes.add("CANCEL " + callId);
+            }
+        }, SupervisorPhone.class);
+        tenant = TestApi.newTenant("Runner", true);
+        supervisor = TestApi.newAccount(tenant, "201", "Sup");
+        agent = TestApi.newAccount(tenant, "202", "Agent");
+        long group = TestApi.newHuntGroup(tenant, "G");
+        TestApi.putMember(tenant, group, supervisor, true);
+        TestApi.putMember(tenant, group, agent, false);
+    }
+
+    private UUID session(SessionState state, SupervisionMode mode) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            SupervisionSession s = new SupervisionSession();
+            s.id = UUID.randomUUID();
+            s.customerId = tenant.customerId();
+            s.supervisorAccountId = supervisor;
+            s.agentAccountId = agent;
+            s.callId = "call-" + s.id;
+            s.agentTag = "a";
+            s.clientTag = "c";
+            s.supervisorTag = "sup-" + s.id.toString().substring(0, 13);
+            s.mediaDaemon = "fake:1";
+            s.dialledIn = true;
+            s.joinedBy = SupervisionSession.JoinedBy.CODE;
+            s.supervisorCallId = "leg-" + s.id;
+            s.supervisorFromTag = "ft";
+            s.state = state;
+            s.mode = mode;
+            s.startedAt = Instant.now();
+            s.activatedAt = state == SessionState.ACTIVE ? Instant.now() : null;
+            s.persist();
+            return s.id;
+        });
+    }
+
+    private static SupervisionSession load(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> SupervisionSession.findById(id));
+    }
+
+    private static List<String> audit(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> OutboxEvent.<OutboxEvent>list("sessionId = ?1 order by id", id)
+                .stream().map(e -> e.eventType.replace("io.callsup.supervision.", "")).toList());
+    }
+
+    @Test
+    void aFailedActivationEndsTheJoinAsAFailureNeverAsStarted() {
+        UUID id = session(SessionState.JOINING, SupervisionMode.SPY);
+        mixer.failActivate = true;
+        runner.apply(id, new SessionTrigger.Answered());
+        SupervisionSession s = load(id);
+        assertThat(s.state).isEqualTo(SessionState.ENDED);
+        assertThat(s.endReason).isEqualTo(EndReason.MEDIA_FAILURE);
+        assertThat(s.activatedAt).isNull();
+        assertThat(mixer.calls).containsExactly("activate SPY", "remove " + s.supervisorTag);
+        assertThat(audit(id)).containsExactly("denied");
+        assertThat(byes).containsExactly(s.supervisorCallId + " Supervision media failure");
+    }
+
+    @Test
+    void aTeardownRtpengineDoesNotConfirmStaysEndingUntilARetrySucceeds() {
+        UUID id = session(SessionState.ACTIVE, SupervisionMode.WHISPER);
+        mixer.failRemove = true;
+        supervision.leave(id, EndReason.API);
+        SupervisionSession ending = load(id);
+        assertThat(ending.state).isEqualTo(SessionState.ENDING);
+        assertThat(ending.endReason).isEqualTo(EndReason.API);
+        // The phone is released at once; the audit does not yet claim the session ended.
+        assertThat(byes).containsExactly(ending.supervisorCallId + " Supervision ended by application");
+        assertThat(audit(id)).isEmpty();
+
+        runner.apply(id, new SessionTrigger.RetryTeardown());
+        assertThat(load(id).state).isEqualTo(SessionState.ENDING);
+        mixer.failRemove = false;
+        runner.apply(id, new SessionTrigger.RetryTeardown());
+        SupervisionSession ended = load(id);
+        assertThat(ended.state).isEqualTo(SessionState.ENDED);
+        assertThat(ended.endReason).isEqualTo(EndReason.API);
+        assertThat(audit(id)).containsExactly("ended");
+        assertThat(mixer.calls).hasSize(3).allMatch(c -> c.startsWith("remove "));
+        assertThat(byes).hasSize(1);
+    }
+
+    @Test
+    void aFailedSwitchEndsTheSessionAndTheModeStaysWhatTheMediaHad() {
+        UUID id = session(SessionState.ACTIVE, SupervisionMode.SPY);
+        mixer.failSwitch = true;
+        supervision.switchMode(id, SupervisionMode.BARGE, TriggerSource.API, null);
+        SupervisionSession s = load(id);
+        assertThat(s.state).isEqualTo(SessionState.ENDED);
+        assertThat(s.endReason).isEqualTo(EndReason.MEDIA_FAILURE);
+        assertThat(s.mode).isEqualTo(SupervisionMode.SPY);
+        assertThat(audit(id)).containsExactly("ended");
+    }
+
+    @Test
+    void aBurstOfDigitsIsAppliedInArrivalOrderAndEndsInTheLastDigitsMode() throws Exception {
+        UUID id = session(SessionState.ACTIVE, SupervisionMode.SPY);
+        String leg = load(id).supervisorCallId;
+        List<SupervisionMode> expected = new ArrayList<>();
+        SupervisionMode current = SupervisionMode.SPY;
+        for (int i = 0; i < 99; i++) {
+            supervision.sipInfoDigit(leg, '2');
+            supervision.sipInfoDigit(leg, '0');
+            expected.add(SupervisionMode.BARGE);
+            expected.add(SupervisionMode.SPY);
+        }
+        supervision.sipInfoDigit(leg, '1');
+        expected.add(SupervisionMode.WHISPER);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (load(id).mode != SupervisionMode.WHISPER || history(id).size() < 200) {
+            assertThat(System.nanoTime()).as("burst applied within 30 s").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        List<SupervisionMode> applied = history(id);
+        assertThat(applied.subList(1, applied.size())).isEqualTo(expected);
+        List<String> switches = new ArrayList<>();
+        for (SupervisionMode to : expected) {
+            switches.add("switch " + current + ">" + to);
+            current = to;
+        }
+        assertThat(mixer.calls).isEqualTo(switches);
+    }
+
+    private static List<SupervisionMode> history(UUID id) {
+        List<SupervisionMode> modes = new ArrayList<>();
+        // The session row was inserted ACTIVE without a start record: the first entry is the first switch.
+        modes.add(SupervisionMode.SPY);
+        QuarkusTransaction.requiringNew().call(() -> ModeChange.history(id)).forEach(c -> modes.add(c.toMode));
+        return modes;
+    }
+}
