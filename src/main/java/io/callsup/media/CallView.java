@@ -14,7 +14,7 @@ import java.util.Set;
 final class CallView {
 
     /** One participant (monologue). {@code pubSubFrom}: tags whose media this one receives through inject/publish. */
-    record Tag(String tag, Set<String> pubSubFrom, Set<String> offerAnswerPeers, boolean audioPlayer) {
+    record Tag(String tag, Set<String> pubSubFrom, Set<String> offerAnswerPeers, boolean audioPlayer, String label) {
     }
 
     private final Map<String, Tag> tags;
@@ -53,7 +53,8 @@ final class CallView {
                         }
                     }
                 }
-                out.put(name, new Tag(name, Set.copyOf(pubSub), Set.copyOf(oa), player));
+                String label = t.get("label") instanceof String l ? l : null;
+                out.put(name, new Tag(name, Set.copyOf(pubSub), Set.copyOf(oa), player, label));
             }
         }
         return new CallView(Map.copyOf(out));
@@ -69,6 +70,18 @@ final class CallView {
 
     Set<String> tags() {
         return tags.keySet();
+    }
+
+    /** The tag's label, null when it has none (or the tag is unknown). */
+    String label(String tag) {
+        Tag t = tags.get(tag);
+        return t == null ? null : t.label();
+    }
+
+    /** True when {@code to} receives {@code from} in any way (offer/answer or inject/publish). */
+    boolean receives(String to, String from) {
+        Tag t = tags.get(to);
+        return t != null && (t.pubSubFrom().contains(from) || t.offerAnswerPeers().contains(from));
     }
 
     /** True when {@code to} receives {@code from} through an inject/publish flow. */

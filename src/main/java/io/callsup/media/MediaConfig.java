@@ -30,6 +30,24 @@ public interface MediaConfig {
     @WithDefault("50ms")
     Duration audibleAfterDigitDelay();
 
+    /**
+     * Longest blocking wait for one ng command in {@link RtpengineMixer} (covers the client's own
+     * retries); a method that sends several commands may wait this long for each.
+     */
+    @WithDefault("2s")
+    Duration commandDeadline();
+
+    /**
+     * Where a supervisor's placeholder party "lives" (host:port in its SDP). rtpengine never sends
+     * to it (the mixer unsubscribes it); the address only has to be syntactically valid.
+     */
+    @WithDefault("127.0.0.1:9")
+    String placeholder();
+
+    /** Most call-ids asked of one daemon by {@code supervisedCalls} (ng {@code list} limit; rtpengine's default is 32). */
+    @WithDefault("100000")
+    int listLimit();
+
     DtmfLog dtmfLog();
 
     interface DtmfLog {

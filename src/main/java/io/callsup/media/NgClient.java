@@ -36,6 +36,9 @@ import jakarta.inject.Singleton;
 public class NgClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NgClient.class);
     private static final int MAX_DATAGRAM = 65507;
+    // Vert.x sizes its per-read buffer from this too: it must hold the largest possible datagram
+    // (a 'query' of a busy call reaches tens of KiB), or a reply arrives truncated.
+    private static final int RECEIVE_BUFFER = 256 * 1024;
 
     private final Vertx vertx;
     private final List<NgAddress> daemons;
@@ -78,6 +81,12 @@ public class NgClient implements AutoCloseable {
     }
 
     public Future<Map<String, Object>> request(NgAddress daemon, Map<String, Object> command) {
+        return request(daemon, command, timeout, retries);
+    }
+
+    /** As {@link #request(NgAddress, Map)} with a per-request attempt timeout and retry count (e.g. a quick ping). */
+    public Future<Map<String, Object>> request(NgAddress daemon, Map<String, Object> command, Duration timeout,
+            int retries) {
         Object cmd = command.get("command");
         if (!(cmd instanceof String name)) {
             return Future.failedFuture(new IllegalArgumentException("request has no 'command'"));
@@ -89,7 +98,7 @@ public class NgClient implements AutoCloseable {
             return Future.failedFuture(new IllegalArgumentException("ng request too large: " + body.length));
         }
         Buffer datagram = Buffer.buffer(head.length + body.length).appendBytes(head).appendBytes(body);
-        Pending p = new Pending(cookie, name, daemon, datagram, Promise.promise());
+        Pending p = new Pending(cookie, name, daemon, datagram, Promise.promise(), timeout, retries);
         pending.put(cookie, p);
         socket().onComplete(ar -> {
             if (ar.failed()) {
@@ -110,15 +119,15 @@ public class NgClient implements AutoCloseable {
         p.attempts++;
         s.send(p.datagram, p.daemon.port(), p.daemon.host()).onFailure(err ->
                 LOG.debugf("ng send of '%s' to %s failed: %s", p.command, p.daemon, err.getMessage()));
-        vertx.setTimer(timeout.toMillis(), id -> {
+        vertx.setTimer(Math.max(1, p.timeout.toMillis()), id -> {
             if (!pending.containsKey(p.cookie)) {
                 return;
             }
-            if (p.attempts <= retries) {
+            if (p.attempts <= p.retries) {
                 LOG.debugf("ng '%s' to %s: no reply, retry %d", p.command, p.daemon, p.attempts);
                 attempt(s, p);
             } else if (pending.remove(p.cookie) != null) {
-                p.promise.tryFail(new RtpengineTimeoutException(p.daemon.toString(), p.command, p.attempts, timeout));
+                p.promise.tryFail(new RtpengineTimeoutException(p.daemon.toString(), p.command, p.attempts, p.timeout));
             }
         });
     }
@@ -129,7 +138,7 @@ public class NgClient implements AutoCloseable {
             synchronized (this) {
                 s = socket;
                 if (s == null) {
-                    DatagramSocket ds = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(65536));
+                    DatagramSocket ds = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(RECEIVE_BUFFER));
                     ds.handler(this::onPacket);
                     s = ds.listen(0, "0.0.0.0");
                     socket = s;
@@ -212,9 +221,14 @@ public class NgClient implements AutoCloseable {
         final NgAddress daemon;
         final Buffer datagram;
         final Promise<Map<String, Object>> promise;
+        final Duration timeout;
+        final int retries;
         int attempts;
 
-        Pending(String cookie, String command, NgAddress daemon, Buffer datagram, Promise<Map<String, Object>> promise) {
+        Pending(String cookie, String command, NgAddress daemon, Buffer datagram, Promise<Map<String, Object>> promise,
+                Duration timeout, int retries) {
+            this.timeout = timeout;
+            this.retries = retries;
             this.cookie = cookie;
             this.command = command;
             this.daemon = daemon;

@@ -13,16 +13,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * and stops it when the run ends.
  */
 public final class RtpengineDaemon implements BeforeAllCallback {
-    public static final int NG_PORT = 22300;
-    public static final int DTMF_LOG_PORT = 22301;
+    // Overridable so that two worktrees can run media tests on one machine at the same time.
+    public static final int NG_PORT = Integer.getInteger("callsup.test.rtpengine.ng-port", 22300);
+    public static final int DTMF_LOG_PORT = NG_PORT + 1;
+    private static final int MEDIA_MIN = Integer.getInteger("callsup.test.rtpengine.media-min", 31000);
     public static final String NG_ADDRESS = "127.0.0.1:" + NG_PORT;
     private static final Path RUN_DIR = Path.of("target", "rtpengine-run").toAbsolutePath();
 
     public static void run(String action) {
         BinScript.run("rtpengine-daemon", action, Map.of(
                 "RTPENGINE_NG_PORT", Integer.toString(NG_PORT),
-                "RTPENGINE_PORT_MIN", "31000",
-                "RTPENGINE_PORT_MAX", "31499",
+                "RTPENGINE_PORT_MIN", Integer.toString(MEDIA_MIN),
+                "RTPENGINE_PORT_MAX", Integer.toString(MEDIA_MIN + 499),
                 "RTPENGINE_DTMF_LOG_DEST", "127.0.0.1:" + DTMF_LOG_PORT,
                 "RTPENGINE_RUN_DIR", RUN_DIR.toString()), RUN_DIR);
     }

@@ -1,0 +1,502 @@
+package io.callsup.media;
+
+import static io.callsup.media.SyncNg.cmd;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jboss.logging.Logger;
+
+import io.callsup.model.SupervisionMode;
+import io.callsup.supervision.port.MediaMixer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * {@link MediaMixer} on rtpengine (design/rtpengine.md, "Recommended recipe"), blocking.
+ * <p>
+ * <b>Supervisor slots.</b> rtpengine never forgets a party: {@code delete} of one tag only drops it
+ * from the tag index, while {@code query} (and the media ports) keep it until the whole call ends,
+ * so every join/leave cycle used to grow the call by two parties until {@code query} no longer fit
+ * a datagram. A supervisor therefore lives in a <i>slot</i>: its tag S plus a placeholder tag
+ * {@code S-callsup-ph} negotiated with it (offer/answer, so S keeps telephone-event). Leaving makes
+ * the slot idle (no flows, audio player off, label {@value #IDLE_LABEL}); the next join on the call
+ * re-negotiates an idle slot instead of creating parties, so {@link Prepared#ref()} may carry a
+ * different supervisor tag than asked for. The core must use that ref (and its tag for DTMF).
+ * <p>
+ * <b>No audio to the placeholder.</b> After each negotiation the placeholder's subscription to S is
+ * removed ({@code unsubscribe}, directional), so S's RTP is only ever forwarded through inject flows.
+ * <p>
+ * Every method first {@code query}s and names only tags the reply showed (unknown tags can wedge
+ * rtpengine); state is read from the daemon, never kept here, so every method is idempotent.
+ */
+@ApplicationScoped
+public class RtpengineMixer implements MediaMixer {
+    private static final Logger LOG = Logger.getLogger(RtpengineMixer.class);
+    static final String SUPERVISOR_LABEL = "callsup-supervisor";
+    static final String IDLE_LABEL = "callsup-idle";
+    private static final List<String> DIRECTIONAL = List.of("directional");
+
+    private final SyncNg ng;
+    private final Duration audibleAfterDigitDelay;
+    private final NgAddress placeholder;
+    private final int listLimit;
+    private final ReentrantLock[] callLocks = new ReentrantLock[64];
+
+    @Inject
+    public RtpengineMixer(NgClient ng, MediaConfig config) {
+        this(ng, config.commandDeadline(), config.audibleAfterDigitDelay(), NgAddress.parse(config.placeholder()),
+                config.listLimit());
+    }
+
+    public RtpengineMixer(NgClient ng, Duration commandDeadline, Duration audibleAfterDigitDelay,
+            NgAddress placeholder, int listLimit) {
+        this.ng = new SyncNg(ng, commandDeadline);
+        this.audibleAfterDigitDelay = audibleAfterDigitDelay;
+        this.placeholder = placeholder;
+        this.listLimit = listLimit;
+        for (int i = 0; i < callLocks.length; i++) {
+            callLocks[i] = new ReentrantLock();
+        }
+    }
+
+    // ------------------------------------------------------------------ join
+
+    @Override
+    public Prepared prepareDialIn(MediaRef ref, String supervisorSdpOffer) {
+        return locked(ref.callId(), () -> {
+            NgAddress d = daemonOf(ref);
+            CallView v = ng.query(d, ref.callId());
+            requireLegs(v, ref);
+            Slot s = pickSlot(v, ref);
+            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag);
+            try {
+                Map<String, Object> toPh = ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag, "to-tag",
+                        s.exists ? s.ph : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL));
+                String answer = sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag, "to-tag", s.ph, "sdp",
+                        Placeholder.answer(sdp(toPh), placeholder))));
+                if (MediaPlan.hasTelephoneEvent(supervisorSdpOffer) && !MediaPlan.hasTelephoneEvent(answer)) {
+                    throw new MediaFailure("rtpengine's answer to supervisor " + s.tag + " lost telephone-event", false,
+                            null);
+                }
+                bind(d, r.callId(), s.tag, s.ph);
+                return new Prepared(r, answer);
+            } catch (MediaFailure f) {
+                throw releaseAfter(d, r, "prepare (dial-in)", f);
+            }
+        });
+    }
+
+    @Override
+    public Prepared prepareOrigination(MediaRef ref) {
+        return locked(ref.callId(), () -> {
+            NgAddress d = daemonOf(ref);
+            CallView v = ng.query(d, ref.callId());
+            requireLegs(v, ref);
+            Slot s = pickSlot(v, ref);
+            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag);
+            try {
+                if (!s.exists) {
+                    // Creates the slot with both tags named, the phone side parked on the placeholder
+                    // address; an offer from the placeholder alone would leave S untagged until the answer.
+                    String toPh = sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag, "sdp",
+                            Placeholder.offer(placeholder), "label", SUPERVISOR_LABEL)));
+                    ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag, "to-tag", s.ph, "sdp",
+                            Placeholder.answer(toPh, placeholder)));
+                }
+                // The placeholder "re-invites" S: rtpengine's SDP towards S is the offer for the phone.
+                String offer = sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.ph, "to-tag", s.tag, "sdp",
+                        Placeholder.offer(placeholder))));
+                unsubscribePlaceholder(d, r.callId(), s.tag, s.ph);
+                label(d, r.callId(), s.tag, SUPERVISOR_LABEL);
+                return new Prepared(r, offer);
+            } catch (MediaFailure f) {
+                throw releaseAfter(d, r, "prepare (origination)", f);
+            }
+        });
+    }
+
+    @Override
+    public void completeOrigination(MediaRef ref, String sdpAnswer) {
+        locked(ref.callId(), () -> {
+            NgAddress d = daemonOf(ref);
+            CallView v = ng.query(d, ref.callId());
+            requireLegs(v, ref);
+            String s = ref.supervisorTag();
+            String ph = MediaSession.placeholderTagFor(s);
+            if (!v.has(s) || !v.has(ph) || !SUPERVISOR_LABEL.equals(v.label(s))) {
+                throw new MediaFailure("supervisor " + s + " is not prepared in call " + ref.callId(), false, null);
+            }
+            ng.send(d, cmd("answer", ref.callId(), "from-tag", ph, "to-tag", s, "sdp", sdpAnswer));
+            bind(d, ref.callId(), s, ph);
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ flows
+
+    @Override
+    public void activate(MediaRef ref, SupervisionMode mode) {
+        locked(ref.callId(), () -> {
+            NgAddress d = daemonOf(ref);
+            String id = ref.callId();
+            String a = ref.agentTag();
+            String c = ref.clientTag();
+            String s = ref.supervisorTag();
+            CallView v = requireParty(d, ref);
+            for (String leg : new String[] {a, c}) {
+                if (!v.flows(leg, s)) {
+                    inject(d, id, "inject start", leg, s);
+                }
+            }
+            if (!v.armed(a, c)) {
+                arm(d, v, id, a, c, "force");
+            }
+            // Muted before it is ever audible, so spy never leaks a packet of S.
+            ng.send(d, cmd(mode == SupervisionMode.SPY ? "block media" : "unblock media", id, "from-tag", s, "flags",
+                    DIRECTIONAL));
+            if (!v.flows(s, a)) {
+                inject(d, id, "inject start", s, a);
+            }
+            ng.send(d, cmd("block DTMF", id, "from-tag", s, "flags", DIRECTIONAL));
+            if (mode == SupervisionMode.BARGE && !v.flows(s, c)) {
+                inject(d, id, "inject start", s, c);
+            } else if (mode != SupervisionMode.BARGE && v.flows(s, c)) {
+                inject(d, id, "inject stop", s, c);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void switchMode(MediaRef ref, SupervisionMode from, SupervisionMode to, boolean afterOwnDigit) {
+        locked(ref.callId(), () -> {
+            NgAddress d = daemonOf(ref);
+            String id = ref.callId();
+            String s = ref.supervisorTag();
+            String c = ref.clientTag();
+            CallView v = requireParty(d, ref);
+            if (!v.flows(s, ref.agentTag())) {
+                throw new MediaFailure("supervisor " + s + " is not active in call " + id + "; activate first", false,
+                        null);
+            }
+            boolean barge = v.flows(s, c);
+            if (to == SupervisionMode.SPY) {
+                ng.send(d, cmd("block media", id, "from-tag", s, "flags", DIRECTIONAL));
+                if (barge) {
+                    inject(d, id, "inject stop", s, c);
+                }
+                return null;
+            }
+            if (to == SupervisionMode.WHISPER && barge) {
+                inject(d, id, "inject stop", s, c);
+            }
+            boolean becomesAudible = from == SupervisionMode.SPY || (to == SupervisionMode.BARGE && !barge);
+            if (afterOwnDigit && becomesAudible && !audibleAfterDigitDelay.isZero()) {
+                sleep(audibleAfterDigitDelay); // the digit's tail must not be mixed in (rtpengine.md)
+            }
+            ng.send(d, cmd("unblock media", id, "from-tag", s, "flags", DIRECTIONAL));
+            if (to == SupervisionMode.BARGE && !barge) {
+                inject(d, id, "inject start", s, c);
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ leave
+
+    @Override
+    public void remove(MediaRef ref) {
+        locked(ref.callId(), () -> {
+            NgAddress d = ref.daemon() != null ? NgAddress.parse(ref.daemon()) : find(ref.callId());
+            if (d != null) {
+                release(d, ref);
+            }
+            return null;
+        });
+    }
+
+    /** Stops every flow of S, makes its slot idle, and confirms by query. Idempotent. */
+    private void release(NgAddress d, MediaRef ref) {
+        String id = ref.callId();
+        String s = ref.supervisorTag();
+        String ph = MediaSession.placeholderTagFor(s);
+        CallView v = ng.queryOrNull(d, id);
+        if (v == null || !v.has(s)) {
+            return;
+        }
+        for (String leg : new String[] {ref.clientTag(), ref.agentTag()}) {
+            if (v.flows(s, leg)) {
+                inject(d, id, "inject stop", s, leg);
+            }
+        }
+        for (String leg : new String[] {ref.agentTag(), ref.clientTag()}) {
+            if (v.flows(leg, s)) {
+                inject(d, id, "inject stop", leg, s);
+            }
+        }
+        Set<String> others = new HashSet<>(v.supervisors(ref.agentTag(), ref.clientTag()));
+        others.remove(s);
+        String a = ref.agentTag();
+        String c = ref.clientTag();
+        if (others.isEmpty() && v.has(a) && v.has(c) && (v.tag(a).audioPlayer() || v.tag(c).audioPlayer())) {
+            arm(d, v, id, a, c, "off");
+        }
+        if (!v.has(ph)) {
+            // Not one of our slots (e.g. a party made by MediaPlan's older create recipe): delete it
+            // now; a query scoped to the tag no longer finds a deleted party.
+            ng.send(d, cmd("delete", id, "from-tag", s, "delete delay", 0));
+            CallView after = CallView.parse(ng.send(d, cmd("query", id, "from-tag", s)));
+            if (after.has(s)) {
+                throw new MediaFailure("supervisor " + s + " still in call " + id + " after delete", false, null);
+            }
+            return;
+        }
+        if (v.tag(s).audioPlayer()) {
+            // An idle armed S would keep sending mixed silence to the phone that left.
+            ng.send(d, cmd("connect", id, "from-tag", ph, "to-tag", s, "flags", DIRECTIONAL, "audio player", "off"));
+        }
+        if (v.receives(ph, s)) {
+            ng.send(d, cmd("unsubscribe", id, "from-tag", s, "to-tag", ph, "flags", DIRECTIONAL));
+        }
+        label(d, id, s, IDLE_LABEL);
+        CallView after = ng.queryOrNull(d, id);
+        if (after != null && !idle(after, s, ph)) {
+            throw new MediaFailure("supervisor " + s + " of call " + id + " still has flows after removal", false,
+                    null);
+        }
+    }
+
+    /** S is an idle slot: labelled idle, nobody receives it and it receives nothing but its placeholder. */
+    static boolean idle(CallView v, String s, String ph) {
+        if (!v.has(s)) {
+            return true;
+        }
+        CallView.Tag t = v.tag(s);
+        if (!IDLE_LABEL.equals(t.label()) || t.audioPlayer() || !t.pubSubFrom().isEmpty()) {
+            return false;
+        }
+        return v.tags().stream().noneMatch(o -> !o.equals(s) && v.receives(o, s));
+    }
+
+    private MediaFailure releaseAfter(NgAddress d, MediaRef r, String op, MediaFailure f) {
+        if (f.unknownCall()) {
+            return f;
+        }
+        try {
+            release(d, r);
+            return new MediaFailure(op + " of supervisor " + r.supervisorTag() + " failed (slot released): "
+                    + f.getMessage(), false, f);
+        } catch (MediaFailure g) {
+            LOG.warnf("releasing supervisor %s on call %s after a failed %s also failed: %s", r.supervisorTag(),
+                    r.callId(), op, g.getMessage());
+            return new MediaFailure(op + " of supervisor " + r.supervisorTag() + " failed (release failed too: "
+                    + g.getMessage() + "): " + f.getMessage(), g.unknownCall(), f);
+        }
+    }
+
+    @Override
+    public void callEnded(String callId) {
+        MediaFailure first = null;
+        for (NgAddress d : ng.client().daemons()) {
+            try {
+                ng.send(d, cmd("delete", callId, "delete delay", 0));
+            } catch (MediaFailure f) {
+                if (!f.unknownCall() && first == null) {
+                    first = f;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    @Override
+    public Optional<CallMedia> inspect(String daemon, String callId) {
+        CallView v = ng.queryOrNull(NgAddress.parse(daemon), callId);
+        if (v == null) {
+            return Optional.empty();
+        }
+        List<String> ours = v.tags().stream().filter(t -> SUPERVISOR_LABEL.equals(v.label(t))).sorted().toList();
+        return Optional.of(new CallMedia(callId, List.copyOf(new TreeSet<>(v.tags())), ours));
+    }
+
+    @Override
+    public List<String> supervisedCalls(String daemon) {
+        Map<String, Object> reply = ng.send(NgAddress.parse(daemon), cmd("list", null, "limit", (long) listLimit));
+        if (!(reply.get("calls") instanceof List<?> calls)) {
+            throw new MediaFailure("rtpengine " + daemon + " answered 'list' without calls", false, null);
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : calls) {
+            if (o instanceof String id && inspect(daemon, id).map(m -> !m.supervisorTags().isEmpty()).orElse(false)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> daemons() {
+        return ng.client().daemons().stream().map(NgAddress::toString).toList();
+    }
+
+    @Override
+    public boolean alive(String daemon) {
+        try {
+            ng.send(NgAddress.parse(daemon), cmd("ping", null), Duration.ofMillis(300), 1);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private record Slot(String tag, String ph, boolean exists) {
+    }
+
+    /**
+     * The requested tag when it already is a slot of this call (a retry), else an idle slot of the
+     * call, else the requested tag as a new slot.
+     */
+    private static Slot pickSlot(CallView v, MediaRef ref) {
+        String want = ref.supervisorTag();
+        String wantPh = MediaSession.placeholderTagFor(want);
+        if (v.has(want) && v.has(wantPh)) {
+            return new Slot(want, wantPh, true);
+        }
+        if (v.has(want) || v.has(wantPh)) {
+            throw new MediaFailure("tag " + want + " is already used in call " + ref.callId()
+                    + " by a party that is not a supervisor slot", false, null);
+        }
+        for (String t : new TreeSet<>(v.tags())) {
+            String ph = MediaSession.placeholderTagFor(t);
+            if (IDLE_LABEL.equals(v.label(t)) && v.has(ph)) {
+                return new Slot(t, ph, true);
+            }
+        }
+        return new Slot(want, wantPh, false);
+    }
+
+    /** After a negotiation: S's output is the mix (armed), the placeholder gets nothing, S is ours. */
+    private void bind(NgAddress d, String id, String s, String ph) {
+        ng.send(d, cmd("connect", id, "from-tag", ph, "to-tag", s, "flags", DIRECTIONAL, "audio player", "force"));
+        unsubscribePlaceholder(d, id, s, ph);
+        label(d, id, s, SUPERVISOR_LABEL);
+    }
+
+    private void unsubscribePlaceholder(NgAddress d, String id, String s, String ph) {
+        if (ng.query(d, id).receives(ph, s)) {
+            ng.send(d, cmd("unsubscribe", id, "from-tag", s, "to-tag", ph, "flags", DIRECTIONAL));
+        }
+    }
+
+    /** block DTMF doubles as the carrier of set-label: S's digits are never forwarded anyway. */
+    private void label(NgAddress d, String id, String s, String label) {
+        ng.send(d, cmd("block DTMF", id, "from-tag", s, "flags", DIRECTIONAL, "set-label", label));
+    }
+
+    private void inject(NgAddress d, String id, String command, String from, String to) {
+        ng.send(d, cmd(command, id, "to-tag", to, "source-tag", from));
+    }
+
+    private void arm(NgAddress d, CallView v, String id, String a, String c, String audioPlayer) {
+        CallView.Tag at = v.tag(a);
+        CallView.Tag ct = v.tag(c);
+        // connect segfaults rtpengine across mismatched a=mid; an offer/answer pair has matching mids.
+        if (at == null || ct == null || !at.offerAnswerPeers().contains(c) || !ct.offerAnswerPeers().contains(a)) {
+            throw new MediaFailure("agent " + a + " and client " + c + " of call " + id
+                    + " are not an offer/answer pair in rtpengine; refusing to connect them", false, null);
+        }
+        ng.send(d, cmd("connect", id, "from-tag", c, "to-tag", a, "flags", DIRECTIONAL, "audio player", audioPlayer));
+        ng.send(d, cmd("connect", id, "from-tag", a, "to-tag", c, "flags", DIRECTIONAL, "audio player", audioPlayer));
+    }
+
+    private CallView requireParty(NgAddress d, MediaRef ref) {
+        CallView v = ng.query(d, ref.callId());
+        requireLegs(v, ref);
+        String s = ref.supervisorTag();
+        if (!v.has(s) || !SUPERVISOR_LABEL.equals(v.label(s))) {
+            throw new MediaFailure("supervisor " + s + " is not prepared in call " + ref.callId(), false, null);
+        }
+        return v;
+    }
+
+    private static void requireLegs(CallView v, MediaRef ref) {
+        if (!v.has(ref.agentTag()) || !v.has(ref.clientTag())) {
+            throw new MediaFailure("call " + ref.callId() + " has no " + (v.has(ref.agentTag()) ? "client tag "
+                    + ref.clientTag() : "agent tag " + ref.agentTag()) + " in rtpengine; nothing done", false, null);
+        }
+    }
+
+    private NgAddress daemonOf(MediaRef ref) {
+        if (ref.daemon() != null) {
+            return NgAddress.parse(ref.daemon());
+        }
+        NgAddress d = find(ref.callId());
+        if (d == null) {
+            throw new MediaFailure("call " + ref.callId() + " is not known to any rtpengine", true, null);
+        }
+        return d;
+    }
+
+    /** The daemon holding the call, null when none knows it; a daemon that fails is skipped unless all fail. */
+    private NgAddress find(String callId) {
+        MediaFailure failed = null;
+        for (NgAddress d : ng.client().daemons()) {
+            try {
+                if (ng.queryOrNull(d, callId) != null) {
+                    return d;
+                }
+            } catch (MediaFailure f) {
+                failed = f;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        return null;
+    }
+
+    private static String sdp(Map<String, Object> reply) {
+        if (reply.get("sdp") instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        throw new MediaFailure("rtpengine reply without SDP", false, null);
+    }
+
+    private <T> T locked(String callId, java.util.function.Supplier<T> body) {
+        // Two joins on one call must not pick the same idle slot.
+        ReentrantLock lock = callLocks[Math.floorMod(callId.hashCode(), callLocks.length)];
+        lock.lock();
+        try {
+            return body.get();
+        } catch (MediaFailure f) {
+            throw f;
+        } catch (RuntimeException e) {
+            throw new MediaFailure("media operation on call " + callId + " failed: " + e, false, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MediaFailure("interrupted", false, e);
+        }
+    }
+}

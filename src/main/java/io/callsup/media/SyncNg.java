@@ -1,0 +1,94 @@
+package io.callsup.media;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.callsup.supervision.port.MediaMixer.MediaFailure;
+import io.vertx.core.Context;
+
+/**
+ * Blocking face of {@link NgClient} for {@link RtpengineMixer}: every command waits at most the
+ * command deadline, and every failure surfaces as {@link MediaFailure} (never a raw exception).
+ */
+final class SyncNg {
+    private final NgClient ng;
+    private final Duration deadline;
+
+    SyncNg(NgClient ng, Duration deadline) {
+        this.ng = ng;
+        this.deadline = deadline;
+    }
+
+    NgClient client() {
+        return ng;
+    }
+
+    Map<String, Object> send(NgAddress d, Map<String, Object> command) {
+        return send(d, command, null, -1);
+    }
+
+    /** With {@code timeout} non-null: one attempt budget and {@code retries} for this command only. */
+    Map<String, Object> send(NgAddress d, Map<String, Object> command, Duration timeout, int retries) {
+        if (Context.isOnEventLoopThread()) {
+            // The reply is delivered on an event loop: blocking one here could wait for itself.
+            throw new MediaFailure("media commands block; do not call them on a Vert.x event loop", false, null);
+        }
+        Object name = command.get("command");
+        try {
+            var f = timeout == null ? ng.request(d, command) : ng.request(d, command, timeout, retries);
+            return f.toCompletionStage().toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new MediaFailure("rtpengine " + d + " gave no reply to '" + name + "' within " + deadline.toMillis()
+                    + " ms", false, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MediaFailure("interrupted waiting for rtpengine " + d + " ('" + name + "')", false, e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            if (c instanceof RtpengineErrorException re) {
+                throw new MediaFailure(re.getMessage(), re.isUnknownCall(), re);
+            }
+            throw new MediaFailure("'" + name + "' to rtpengine " + d + " failed: " + c.getMessage(), false, c);
+        } catch (RuntimeException e) {
+            throw new MediaFailure("'" + name + "' to rtpengine " + d + " failed: " + e.getMessage(), false, e);
+        }
+    }
+
+    CallView query(NgAddress d, String callId) {
+        Map<String, Object> reply = send(d, cmd("query", callId));
+        if (!(reply.get("tags") instanceof Map<?, ?>)) {
+            throw new MediaFailure("rtpengine " + d + " answered 'query' of " + callId + " without tags", false, null);
+        }
+        return CallView.parse(reply);
+    }
+
+    /** Null when the daemon does not know the call. */
+    CallView queryOrNull(NgAddress d, String callId) {
+        try {
+            return query(d, callId);
+        } catch (MediaFailure f) {
+            if (f.unknownCall()) {
+                return null;
+            }
+            throw f;
+        }
+    }
+
+    static Map<String, Object> cmd(String command, String callId, Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", command);
+        if (callId != null) {
+            m.put("call-id", callId);
+        }
+        for (int i = 0; i < kv.length; i += 2) {
+            if (kv[i + 1] != null) {
+                m.put((String) kv[i], kv[i + 1]);
+            }
+        }
+        return m;
+    }
+}
