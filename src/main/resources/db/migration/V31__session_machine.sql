@@ -16,3 +16,9 @@ ALTER TABLE supervision_session DROP CONSTRAINT supervision_session_customer_id_
 ALTER TABLE supervision_session DROP CONSTRAINT supervision_session_supervisor_account_id_fkey;
 ALTER TABLE supervision_session DROP CONSTRAINT supervision_session_agent_account_id_fkey;
 CREATE INDEX supervision_session_customer_live_idx ON supervision_session (customer_id) WHERE state <> 'ENDED';
+
+-- rtpengine never forgets a party, so the media layer re-uses a call's idle supervisor slots: a tag
+-- is unique among the live sessions of a call, not over its history.
+ALTER TABLE supervision_session DROP CONSTRAINT supervision_session_tag_uq;
+CREATE UNIQUE INDEX supervision_session_live_tag_uq ON supervision_session (call_id, supervisor_tag)
+    WHERE state <> 'ENDED';

@@ -83,6 +83,7 @@ public class ApplicationJoins {
         SupervisionSession row = QuarkusTransaction.requiringNew().call(() -> {
             SupervisionSession s = SupervisionSession.lock(session.id).orElseThrow();
             s.mediaDaemon = offer.ref().daemon();
+            s.supervisorTag = offer.ref().supervisorTag();
             if (s.live()) {
                 runner.fire(LiveEvent.SUPERVISION_RINGING, s, null, TriggerSource.API);
             }

@@ -45,6 +45,7 @@ public class MediaReconciler {
     private final Vertx vertx;
     private final EntityManager em;
     private final Map<String, Integer> failedPings = new ConcurrentHashMap<>();
+    private final Set<String> suspectedOrphans = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean passRunning = new AtomicBoolean();
     private final AtomicBoolean pingRunning = new AtomicBoolean();
     private long passTimer = -1;
@@ -164,7 +165,7 @@ public class MediaReconciler {
             if (call == null) {
                 continue;
             }
-            if (call.isEmpty() || !call.get().tags().contains(s.supervisorTag)) {
+            if (call.isEmpty() || !call.get().supervisorTags().contains(s.supervisorTag)) {
                 LOG.warnf("session %s: rtpengine %s no longer holds %s in call %s: media lost", s.id, s.mediaDaemon,
                         s.supervisorTag, s.callId);
                 runner.apply(s.id, new SessionTrigger.MediaLost());
@@ -180,27 +181,40 @@ public class MediaReconciler {
         return corrected;
     }
 
-    /** Supervisor parties in rtpengine whose session is not live: removed. */
+    /**
+     * Supervisor parties in rtpengine whose session is not live: removed once seen so in two passes
+     * in a row, because a join labels its party a moment before its session row names that party.
+     */
     private int removeOrphans(String daemon) {
         int removed = 0;
+        Set<String> seen = new java.util.HashSet<>();
         for (String callId : media.supervisedCalls(daemon)) {
             Optional<MediaMixer.CallMedia> call = inspect(daemon, callId);
             if (call == null || call.isEmpty()) {
                 continue;
             }
             for (String tag : call.get().supervisorTags()) {
-                Optional<SupervisionSession> owner = QuarkusTransaction.requiringNew().call(() -> SupervisionSession
-                        .<SupervisionSession>find("callId = ?1 and supervisorTag = ?2", callId, tag).firstResultOptional());
-                if (owner.isPresent() && owner.get().state != SessionState.ENDED) {
+                List<SupervisionSession> owners = QuarkusTransaction.requiringNew().call(() -> SupervisionSession
+                        .<SupervisionSession>list("callId = ?1 and supervisorTag = ?2 order by startedAt desc", callId, tag));
+                if (owners.stream().anyMatch(SupervisionSession::live)) {
+                    continue;
+                }
+                String key = daemon + " " + callId + " " + tag;
+                seen.add(key);
+                if (!suspectedOrphans.contains(key)) {
+                    continue;
+                }
+                if (owners.isEmpty()) {
+                    // Sessions are never deleted, so this party is no session's: not ours to guess its legs.
+                    LOG.errorf("rtpengine %s holds supervisor %s in call %s that no session ever named; left alone",
+                            daemon, tag, callId);
                     continue;
                 }
                 LOG.warnf("rtpengine %s holds supervisor %s in call %s with no live session: removing it", daemon, tag,
                         callId);
-                MediaMixer.MediaRef ref = owner.map(SupervisionSession::mediaRef)
-                        .map(r -> new MediaMixer.MediaRef(r.callId(), daemon, r.agentTag(), r.clientTag(), r.supervisorTag()))
-                        .orElse(new MediaMixer.MediaRef(callId, daemon, null, null, tag));
+                MediaMixer.MediaRef r = owners.get(0).mediaRef();
                 try {
-                    media.remove(ref);
+                    media.remove(new MediaMixer.MediaRef(callId, daemon, r.agentTag(), r.clientTag(), tag));
                     removed++;
                 } catch (RuntimeException e) {
                     LOG.errorf("removing orphan supervisor %s from call %s failed (next pass retries): %s", tag, callId,
@@ -208,6 +222,8 @@ public class MediaReconciler {
                 }
             }
         }
+        suspectedOrphans.removeIf(k -> k.startsWith(daemon + " ") && !seen.contains(k));
+        suspectedOrphans.addAll(seen);
         return removed;
     }
 

@@ -102,6 +102,8 @@ public class SupervisionService {
         }
         SupervisionSession row = runner.apply(session.id, s -> {
             s.mediaDaemon = prepared.ref().daemon();
+            // The mixer may have re-used an idle slot of the call: its tag is the one digits will name.
+            s.supervisorTag = prepared.ref().supervisorTag();
             // Too late: Kamailio may already have answered 503; never accept what it cannot deliver.
             return System.nanoTime() > deadline ? new SessionTrigger.JoinTimedOut() : null;
         }, null).orElseThrow();

@@ -6,11 +6,14 @@ import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 import io.callsup.model.TriggerSource;
 import io.callsup.supervision.machine.SessionTrigger;
-import io.callsup.supervision.port.MediaMixer;
+import io.callsup.audit.AuditTrail;
+import io.callsup.events.LiveEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Event;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import io.callsup.supervision.port.SupervisorPhone;
 import io.callsup.testsupport.TestApi;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,8 +35,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionRunnerTest {
 
     @Inject
-    SessionRunner runner;
+    AuditTrail audit;
     @Inject
+    Event<LiveEvent> live;
+    @Inject
+    DialInAdmission admission;
+    @Inject
+    ApplicationJoins joins;
+    @Inject
+    SupervisionConfig config;
+    @Inject
+    Vertx vertx;
+    @Inject
+    ManagedExecutor executor;
+
+    SessionRunner runner;
     SupervisionService supervision;
 
     FakeMixer mixer;
@@ -45,8 +61,7 @@ class SessionRunnerTest {
     @BeforeEach
     void fakes() {
         mixer = new FakeMixer();
-        QuarkusMock.installMockForType(mixer, MediaMixer.class);
-        QuarkusMock.installMockForType(new SupervisorPhone() {
+        SupervisorPhone phone = new SupervisorPhone() {
             @Override
             public boolean hangUp(String callId, String reason) {
                 byes.add(callId + " " + reason);
@@ -57,7 +72,11 @@ class SessionRunnerTest {
             public void cancelRinging(String callId) {
                 byes.add("CANCEL " + callId);
             }
-        }, SupervisorPhone.class);
+        };
+        // The real beans around the two fakes: database, audit outbox, ordering.
+        runner = new SessionRunner(mixer, phone, audit, live);
+        supervision = new SupervisionService(admission, joins, runner, new SerialTriggers(executor), mixer, audit, config,
+                vertx, executor);
         tenant = TestApi.newTenant("Runner", true);
         supervisor = TestApi.newAccount(tenant, "201", "Sup");
         agent = TestApi.newAccount(tenant, "202", "Agent");
