@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A real Kamailio from the repository's kamailio/ config, pointed at the service under test. */
 public class KamailioResource {
@@ -53,6 +55,7 @@ public class KamailioResource {
         env.put("KAMAILIO_TRUNK", HOST + ":" + trunk);
         env.put("KAMAILIO_RUN_DIR", RUN_DIR.toString());
         BinScript.run("kamailio-ctl", "stop", env, RUN_DIR);
+        migrate(dbUrl);
         BinScript.run("kamailio-ctl", "start", env, RUN_DIR);
         publish(env);
         return Map.of(
@@ -70,6 +73,21 @@ public class KamailioResource {
         if (!env.isEmpty()) {
             BinScript.run("kamailio-ctl", "stop", env, RUN_DIR);
         }
+    }
+
+    /**
+     * Kamailio's dialog and usrloc modules check their tables (migration V30) when it starts and
+     * refuse to start without them, and Kamailio starts before the service (whose Flyway would
+     * create them): migrate here, exactly as the service will (it then finds nothing to do).
+     */
+    private static void migrate(String kamailioDbUrl) {
+        Matcher m = Pattern.compile("postgres://([^:]+):([^@]+)@([^/]+)/(.+)").matcher(kamailioDbUrl);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("unexpected Kamailio DB URL " + kamailioDbUrl);
+        }
+        org.flywaydb.core.Flyway.configure()
+                .dataSource("jdbc:postgresql://" + m.group(3) + "/" + m.group(4), m.group(1), m.group(2))
+                .locations("classpath:db/migration").load().migrate();
     }
 
     /** The running instance crashes: SIGKILL to all its processes, nothing flushed. */
