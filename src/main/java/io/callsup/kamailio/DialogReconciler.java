@@ -27,6 +27,11 @@ import java.util.regex.Pattern;
  * Makes the call registry and the live sessions agree with Kamailio's dialogs: events can be lost
  * (Kamailio skips dialog:end for RPC-ended dialogs, the service may have been down), so dlg.list is
  * the correction, at start-up and then periodically.
+ * <p>
+ * Dialogs Kamailio has and the registry lacks are adopted at once. The other direction ends calls
+ * and supervision sessions, so it is restart-safe ({@link DialogAbsence}): a failing dlg.list
+ * corrects nothing, a Kamailio younger than {@link KamailioConfig#restartGrace()} ends nothing, and
+ * a call counts as ended only when it is missing from two consecutive successful passes.
  */
 @ApplicationScoped
 public class DialogReconciler {
@@ -43,6 +48,7 @@ public class DialogReconciler {
     private final ManagedExecutor executor;
     private final Vertx vertx;
     private final AtomicBoolean running = new AtomicBoolean();
+    private final DialogAbsence absence;
     private long timer = -1;
 
     public DialogReconciler(KamailioRpc kamailio, KamailioConfig config, CallRegistry calls,
@@ -53,6 +59,7 @@ public class DialogReconciler {
         this.supervision = supervision;
         this.executor = executor;
         this.vertx = vertx;
+        this.absence = new DialogAbsence(config.restartGrace());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -83,7 +90,16 @@ public class DialogReconciler {
             return 0;
         }
         try {
-            List<KamailioRpc.DialogInfo> dialogs = kamailio.confirmedDialogs();
+            List<KamailioRpc.DialogInfo> dialogs;
+            Duration uptime;
+            try {
+                dialogs = kamailio.confirmedDialogs();
+                // After dlg.list: if Kamailio restarted in between, the uptime shows it.
+                uptime = kamailio.uptime();
+            } catch (RuntimeException e) {
+                absence.failed();
+                throw e;
+            }
             Set<String> alive = new HashSet<>();
             int corrected = 0;
             Set<String> tracked = new HashSet<>(calls.trackedCallIds());
@@ -93,20 +109,39 @@ public class DialogReconciler {
                     corrected++;
                 }
             }
+            Instant settled = Instant.now().minus(GRACE);
+            List<SupervisionSession> live = QuarkusTransaction.requiringNew().call(() ->
+                    SupervisionSession.<SupervisionSession>list("state = ?1 and startedAt < ?2", SessionState.ACTIVE, settled));
+            Set<String> missing = new HashSet<>();
             for (String callId : tracked) {
                 if (!alive.contains(callId)) {
+                    missing.add(callId);
+                }
+            }
+            for (SupervisionSession s : live) {
+                if (!alive.contains(s.callId)) {
+                    missing.add(s.callId);
+                }
+                if (s.supervisorCallId != null && !alive.contains(s.supervisorCallId)) {
+                    missing.add(s.supervisorCallId);
+                }
+            }
+            Set<String> gone = absence.confirm(missing, uptime, Instant.now());
+            if (!missing.isEmpty() && gone.size() < missing.size()) {
+                LOG.debugf("dlg.list lacks %d live call(s); %d confirmed ended (Kamailio up %ss, restart grace %s)",
+                        missing.size(), gone.size(), uptime.toSeconds(), config.restartGrace());
+            }
+            for (String callId : tracked) {
+                if (gone.contains(callId)) {
                     calls.ended(callId);
                     corrected++;
                 }
             }
-            Instant settled = Instant.now().minus(GRACE);
-            List<SupervisionSession> live = QuarkusTransaction.requiringNew().call(() ->
-                    SupervisionSession.<SupervisionSession>list("state = ?1 and startedAt < ?2", SessionState.ACTIVE, settled));
             for (SupervisionSession s : live) {
-                if (!alive.contains(s.callId)) {
+                if (gone.contains(s.callId)) {
                     supervision.callEnded(s.callId);
                     corrected++;
-                } else if (s.supervisorCallId != null && !alive.contains(s.supervisorCallId)) {
+                } else if (s.supervisorCallId != null && gone.contains(s.supervisorCallId)) {
                     supervision.supervisorLegEnded(s.supervisorCallId);
                     corrected++;
                 }

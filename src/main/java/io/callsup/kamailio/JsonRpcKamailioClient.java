@@ -116,6 +116,16 @@ public class JsonRpcKamailioClient implements KamailioRpc {
         call("tm.cancel", new JsonArray().add(callId).add(cseq), config.rpcTimeout());
     }
 
+    @Override
+    public Duration uptime() {
+        // {"now": "...", "up_since": "...", "uptime": <seconds>}
+        Object result = call("core.uptime", new JsonArray(), config.rpcTimeout());
+        if (result instanceof JsonObject o && o.getValue("uptime") instanceof Number seconds) {
+            return Duration.ofSeconds(seconds.longValue());
+        }
+        throw new KamailioRpcException("core.uptime answered with an unexpected shape: " + result);
+    }
+
     private Object call(String method, JsonArray params, Duration timeout) {
         JsonObject request = new JsonObject().put("jsonrpc", "2.0").put("method", method).put("params", params)
                 .put("id", ids.incrementAndGet());

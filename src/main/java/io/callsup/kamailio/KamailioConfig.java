@@ -48,6 +48,15 @@ public interface KamailioConfig {
     @WithDefault("30s")
     Duration ringTimeout();
 
+    /**
+     * After a Kamailio (re)start, dlg.list is only as complete as what Kamailio reloaded from its
+     * database: for this long after its start the reconciler ends nothing because a dialog is
+     * missing (it still adopts the dialogs it finds). Outside of it, a dialog must be missing from
+     * two consecutive successful passes before its call counts as ended.
+     */
+    @WithDefault("60s")
+    Duration restartGrace();
+
     /** Reconciling at all: off only for tests that have no Kamailio. */
     @WithDefault("true")
     boolean reconcile();

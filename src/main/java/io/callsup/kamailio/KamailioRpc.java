@@ -21,6 +21,12 @@ public interface KamailioRpc {
 
     void cancel(String callId, String cseq);
 
+    /**
+     * How long this Kamailio process has been running ({@code core.uptime}). A restart shows as a
+     * small value: the reconciler does not take missing dialogs for ended ones then.
+     */
+    java.time.Duration uptime();
+
     @RegisterForReflection
     record DialogInfo(String callId, String fromTag, String toTag, String fromUri, String toUri, int state,
                       long hEntry, long hId, java.util.Map<String, String> variables) {

@@ -1,8 +1,15 @@
 package io.callsup.testsupport;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A real Kamailio from the repository's kamailio/ config, pointed at the service under test. */
 public class KamailioResource {
@@ -10,6 +17,9 @@ public class KamailioResource {
     public static final String HOST = "127.0.0.1";
     public static final String SECRET = "test-secret-kamailio";
     private static final Path RUN_DIR = Path.of("target", "kamailio-run").toAbsolutePath();
+    // Tests and test resources live in different class loaders of one JVM: the environment of the
+    // running instance travels as a system property, like the ports in TestPorts.
+    private static final String ENV_PROPERTY = "callsup.test.kamailio-env";
 
     private final Map<String, String> env = new HashMap<>();
 
@@ -21,6 +31,11 @@ public class KamailioResource {
     /** SIPp playing an outside client's carrier sends from here and needs no digest auth. */
     public static int trunkPort() {
         return TestPorts.get("kamailio-trunk");
+    }
+
+    /** The JSON-RPC port of the instance the service uses. */
+    public static int rpcPort() {
+        return Integer.parseInt(publishedEnv().get("KAMAILIO_RPC_PORT"));
     }
 
     public Map<String, String> start(String dbUrl, int servicePort) {
@@ -40,18 +55,116 @@ public class KamailioResource {
         env.put("KAMAILIO_TRUNK", HOST + ":" + trunk);
         env.put("KAMAILIO_RUN_DIR", RUN_DIR.toString());
         BinScript.run("kamailio-ctl", "stop", env, RUN_DIR);
+        migrate(dbUrl);
         BinScript.run("kamailio-ctl", "start", env, RUN_DIR);
+        publish(env);
         return Map.of(
                 "callsup.kamailio.rpc-url", "http://127.0.0.1:" + rpc + "/RPC",
                 "callsup.kamailio.secret", SECRET,
                 // Application joins: INVITEs go from the MC socket to the proxy socket.
                 "callsup.kamailio.sip-socket", HOST + ":" + sip,
-                "callsup.kamailio.mc-socket", HOST + ":" + mc);
+                "callsup.kamailio.mc-socket", HOST + ":" + mc,
+                // Kamailio is started moments before the service: with the production grace (60 s)
+                // the reconciler would end nothing during most test classes.
+                "callsup.kamailio.restart-grace", "5s");
     }
 
     public void stop() {
         if (!env.isEmpty()) {
             BinScript.run("kamailio-ctl", "stop", env, RUN_DIR);
         }
+    }
+
+    /**
+     * Kamailio's dialog and usrloc modules check their tables (migration V30) when it starts and
+     * refuse to start without them, and Kamailio starts before the service (whose Flyway would
+     * create them): migrate here, exactly as the service will (it then finds nothing to do).
+     */
+    private static void migrate(String kamailioDbUrl) {
+        Matcher m = Pattern.compile("postgres://([^:]+):([^@]+)@([^/]+)/(.+)").matcher(kamailioDbUrl);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("unexpected Kamailio DB URL " + kamailioDbUrl);
+        }
+        org.flywaydb.core.Flyway.configure()
+                .dataSource("jdbc:postgresql://" + m.group(3) + "/" + m.group(4), m.group(1), m.group(2))
+                .locations("classpath:db/migration").load().migrate();
+    }
+
+    /** The running instance crashes: SIGKILL to all its processes, nothing flushed. */
+    public static void crash() {
+        BinScript.run("kamailio-ctl", "kill", publishedEnv(), RUN_DIR);
+    }
+
+    /** Clean stop (SIGTERM) of the running instance. */
+    public static void stopInstance() {
+        BinScript.run("kamailio-ctl", "stop", publishedEnv(), RUN_DIR);
+    }
+
+    /** Starts the instance again, with the same ports and configuration. */
+    public static void startInstance() {
+        BinScript.run("kamailio-ctl", "start", publishedEnv(), RUN_DIR);
+    }
+
+    /**
+     * A second, independent Kamailio on its own ports and run dir, against the same database (for
+     * the accounts) but with another service URL, e.g. an in-test stub. Memory-only dialogs and
+     * registrations, so it never loads or writes the main instance's rows; no rtpengine, no trunk.
+     */
+    public static Instance startSeparate(String name, String serviceUrl) {
+        Map<String, String> e = new HashMap<>();
+        Map<String, String> main = publishedEnv();
+        int sip = TestPorts.free();
+        Path runDir = Path.of("target", "kamailio-" + name).toAbsolutePath();
+        e.put("KAMAILIO_SIP_PORT", Integer.toString(sip));
+        e.put("KAMAILIO_MC_PORT", Integer.toString(TestPorts.free()));
+        e.put("KAMAILIO_RPC_PORT", Integer.toString(TestPorts.free()));
+        e.put("KAMAILIO_SERVICE_URL", serviceUrl);
+        e.put("KAMAILIO_SECRET", SECRET);
+        e.put("KAMAILIO_DB_URL", main.get("KAMAILIO_DB_URL"));
+        e.put("KAMAILIO_DB_PERSIST", "0");
+        e.put("KAMAILIO_RUN_DIR", runDir.toString());
+        BinScript.run("kamailio-ctl", "stop", e, runDir);
+        BinScript.run("kamailio-ctl", "start", e, runDir);
+        return new Instance(sip, runDir, e);
+    }
+
+    /** An instance from {@link #startSeparate}; closing it stops it. */
+    public record Instance(int sipPort, Path runDir, Map<String, String> env) implements AutoCloseable {
+        public Path log() {
+            return runDir.resolve("kamailio.log");
+        }
+
+        @Override
+        public void close() {
+            BinScript.run("kamailio-ctl", "stop", env, runDir);
+        }
+    }
+
+    private static void publish(Map<String, String> env) {
+        Properties p = new Properties();
+        p.putAll(env);
+        StringWriter w = new StringWriter();
+        try {
+            p.store(w, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.setProperty(ENV_PROPERTY, w.toString());
+    }
+
+    private static Map<String, String> publishedEnv() {
+        String text = System.getProperty(ENV_PROPERTY);
+        if (text == null) {
+            throw new IllegalStateException("no Kamailio running: is InfrastructureResource started?");
+        }
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> env = new HashMap<>();
+        p.forEach((k, v) -> env.put((String) k, (String) v));
+        return env;
     }
 }
