@@ -40,11 +40,12 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class RtpengineMixer implements MediaMixer {
     private static final Logger LOG = Logger.getLogger(RtpengineMixer.class);
-    static final String SUPERVISOR_LABEL = "callsup-supervisor";
-    static final String IDLE_LABEL = "callsup-idle";
-    private static final List<String> DIRECTIONAL = List.of("directional");
+    static final String SUPERVISOR_LABEL = MixerSteps.SUPERVISOR_LABEL;
+    static final String IDLE_LABEL = MixerSteps.IDLE_LABEL;
+    private static final List<String> DIRECTIONAL = MixerSteps.DIRECTIONAL;
 
     private final SyncNg ng;
+    private final MixerSteps steps;
     private final Duration audibleAfterDigitDelay;
     private final NgAddress placeholder;
     private final int listLimit;
@@ -59,6 +60,7 @@ public class RtpengineMixer implements MediaMixer {
     public RtpengineMixer(NgClient ng, Duration commandDeadline, Duration audibleAfterDigitDelay,
             NgAddress placeholder, int listLimit) {
         this.ng = new SyncNg(ng, commandDeadline);
+        this.steps = new MixerSteps(this.ng);
         this.audibleAfterDigitDelay = audibleAfterDigitDelay;
         this.placeholder = placeholder;
         this.listLimit = listLimit;
@@ -74,19 +76,19 @@ public class RtpengineMixer implements MediaMixer {
         return locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
             CallView v = ng.query(d, ref.callId());
-            requireLegs(v, ref);
-            Slot s = pickSlot(v, ref);
-            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag);
+            MixerSteps.requireLegs(v, ref);
+            MixerSteps.Slot s = MixerSteps.pickSlot(v, ref);
+            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag());
             try {
-                Map<String, Object> toPh = ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag, "to-tag",
-                        s.exists ? s.ph : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL));
-                String answer = sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag, "to-tag", s.ph, "sdp",
-                        Placeholder.answer(sdp(toPh), placeholder))));
+                Map<String, Object> toPh = ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",
+                        s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL));
+                String answer = MixerSteps.sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
+                        Placeholder.answer(MixerSteps.sdp(toPh), placeholder))));
                 if (MediaPlan.hasTelephoneEvent(supervisorSdpOffer) && !MediaPlan.hasTelephoneEvent(answer)) {
-                    throw new MediaFailure("rtpengine's answer to supervisor " + s.tag + " lost telephone-event", false,
+                    throw new MediaFailure("rtpengine's answer to supervisor " + s.tag() + " lost telephone-event", false,
                             null);
                 }
-                bind(d, r.callId(), s.tag, s.ph);
+                steps.bind(d, r.callId(), s.tag(), s.ph());
                 return new Prepared(r, answer);
             } catch (MediaFailure f) {
                 throw releaseAfter(d, r, "prepare (dial-in)", f);
@@ -99,23 +101,23 @@ public class RtpengineMixer implements MediaMixer {
         return locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
             CallView v = ng.query(d, ref.callId());
-            requireLegs(v, ref);
-            Slot s = pickSlot(v, ref);
-            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag);
+            MixerSteps.requireLegs(v, ref);
+            MixerSteps.Slot s = MixerSteps.pickSlot(v, ref);
+            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag());
             try {
-                if (!s.exists) {
+                if (!s.exists()) {
                     // Creates the slot with both tags named, the phone side parked on the placeholder
                     // address; an offer from the placeholder alone would leave S untagged until the answer.
-                    String toPh = sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag, "sdp",
+                    String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "sdp",
                             Placeholder.offer(placeholder), "label", SUPERVISOR_LABEL)));
-                    ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag, "to-tag", s.ph, "sdp",
+                    ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
                             Placeholder.answer(toPh, placeholder)));
                 }
                 // The placeholder "re-invites" S: rtpengine's SDP towards S is the offer for the phone.
-                String offer = sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.ph, "to-tag", s.tag, "sdp",
+                String offer = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.ph(), "to-tag", s.tag(), "sdp",
                         Placeholder.offer(placeholder))));
-                unsubscribePlaceholder(d, r.callId(), s.tag, s.ph);
-                label(d, r.callId(), s.tag, SUPERVISOR_LABEL);
+                steps.unsubscribePlaceholder(d, r.callId(), s.tag(), s.ph());
+                steps.label(d, r.callId(), s.tag(), SUPERVISOR_LABEL);
                 return new Prepared(r, offer);
             } catch (MediaFailure f) {
                 throw releaseAfter(d, r, "prepare (origination)", f);
@@ -128,14 +130,14 @@ public class RtpengineMixer implements MediaMixer {
         locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
             CallView v = ng.query(d, ref.callId());
-            requireLegs(v, ref);
+            MixerSteps.requireLegs(v, ref);
             String s = ref.supervisorTag();
             String ph = MediaSession.placeholderTagFor(s);
             if (!v.has(s) || !v.has(ph) || !SUPERVISOR_LABEL.equals(v.label(s))) {
                 throw new MediaFailure("supervisor " + s + " is not prepared in call " + ref.callId(), false, null);
             }
             ng.send(d, cmd("answer", ref.callId(), "from-tag", ph, "to-tag", s, "sdp", sdpAnswer));
-            bind(d, ref.callId(), s, ph);
+            steps.bind(d, ref.callId(), s, ph);
             return null;
         });
     }
@@ -153,23 +155,23 @@ public class RtpengineMixer implements MediaMixer {
             CallView v = requireParty(d, ref);
             for (String leg : new String[] {a, c}) {
                 if (!v.flows(leg, s)) {
-                    inject(d, id, "inject start", leg, s);
+                    steps.inject(d, id, "inject start", leg, s);
                 }
             }
             if (!v.armed(a, c)) {
-                arm(d, v, id, a, c, "force");
+                steps.arm(d, v, id, a, c, "force");
             }
             // Muted before it is ever audible, so spy never leaks a packet of S.
             ng.send(d, cmd(mode == SupervisionMode.SPY ? "block media" : "unblock media", id, "from-tag", s, "flags",
                     DIRECTIONAL));
             if (!v.flows(s, a)) {
-                inject(d, id, "inject start", s, a);
+                steps.inject(d, id, "inject start", s, a);
             }
             ng.send(d, cmd("block DTMF", id, "from-tag", s, "flags", DIRECTIONAL));
             if (mode == SupervisionMode.BARGE && !v.flows(s, c)) {
-                inject(d, id, "inject start", s, c);
+                steps.inject(d, id, "inject start", s, c);
             } else if (mode != SupervisionMode.BARGE && v.flows(s, c)) {
-                inject(d, id, "inject stop", s, c);
+                steps.inject(d, id, "inject stop", s, c);
             }
             return null;
         });
@@ -191,12 +193,12 @@ public class RtpengineMixer implements MediaMixer {
             if (to == SupervisionMode.SPY) {
                 ng.send(d, cmd("block media", id, "from-tag", s, "flags", DIRECTIONAL));
                 if (barge) {
-                    inject(d, id, "inject stop", s, c);
+                    steps.inject(d, id, "inject stop", s, c);
                 }
                 return null;
             }
             if (to == SupervisionMode.WHISPER && barge) {
-                inject(d, id, "inject stop", s, c);
+                steps.inject(d, id, "inject stop", s, c);
             }
             boolean becomesAudible = from == SupervisionMode.SPY || (to == SupervisionMode.BARGE && !barge);
             if (afterOwnDigit && becomesAudible && !audibleAfterDigitDelay.isZero()) {
@@ -204,7 +206,7 @@ public class RtpengineMixer implements MediaMixer {
             }
             ng.send(d, cmd("unblock media", id, "from-tag", s, "flags", DIRECTIONAL));
             if (to == SupervisionMode.BARGE && !barge) {
-                inject(d, id, "inject start", s, c);
+                steps.inject(d, id, "inject start", s, c);
             }
             return null;
         });
@@ -234,12 +236,12 @@ public class RtpengineMixer implements MediaMixer {
         }
         for (String leg : new String[] {ref.clientTag(), ref.agentTag()}) {
             if (v.flows(s, leg)) {
-                inject(d, id, "inject stop", s, leg);
+                steps.inject(d, id, "inject stop", s, leg);
             }
         }
         for (String leg : new String[] {ref.agentTag(), ref.clientTag()}) {
             if (v.flows(leg, s)) {
-                inject(d, id, "inject stop", leg, s);
+                steps.inject(d, id, "inject stop", leg, s);
             }
         }
         Set<String> others = new HashSet<>(v.supervisors(ref.agentTag(), ref.clientTag()));
@@ -247,7 +249,7 @@ public class RtpengineMixer implements MediaMixer {
         String a = ref.agentTag();
         String c = ref.clientTag();
         if (others.isEmpty() && v.has(a) && v.has(c) && (v.tag(a).audioPlayer() || v.tag(c).audioPlayer())) {
-            arm(d, v, id, a, c, "off");
+            steps.arm(d, v, id, a, c, "off");
         }
         if (!v.has(ph)) {
             // Not one of our slots (e.g. a party made by MediaPlan's older create recipe): delete it
@@ -266,7 +268,7 @@ public class RtpengineMixer implements MediaMixer {
         if (v.receives(ph, s)) {
             ng.send(d, cmd("unsubscribe", id, "from-tag", s, "to-tag", ph, "flags", DIRECTIONAL));
         }
-        label(d, id, s, IDLE_LABEL);
+        steps.label(d, id, s, IDLE_LABEL);
         CallView after = ng.queryOrNull(d, id);
         if (after != null && !idle(after, s, ph)) {
             throw new MediaFailure("supervisor " + s + " of call " + id + " still has flows after removal", false,
@@ -363,69 +365,9 @@ public class RtpengineMixer implements MediaMixer {
 
     // ------------------------------------------------------------------ helpers
 
-    private record Slot(String tag, String ph, boolean exists) {
-    }
-
-    /**
-     * The requested tag when it already is a slot of this call (a retry), else an idle slot of the
-     * call, else the requested tag as a new slot.
-     */
-    private static Slot pickSlot(CallView v, MediaRef ref) {
-        String want = ref.supervisorTag();
-        String wantPh = MediaSession.placeholderTagFor(want);
-        if (v.has(want) && v.has(wantPh)) {
-            return new Slot(want, wantPh, true);
-        }
-        if (v.has(want) || v.has(wantPh)) {
-            throw new MediaFailure("tag " + want + " is already used in call " + ref.callId()
-                    + " by a party that is not a supervisor slot", false, null);
-        }
-        for (String t : new TreeSet<>(v.tags())) {
-            String ph = MediaSession.placeholderTagFor(t);
-            if (IDLE_LABEL.equals(v.label(t)) && v.has(ph)) {
-                return new Slot(t, ph, true);
-            }
-        }
-        return new Slot(want, wantPh, false);
-    }
-
-    /** After a negotiation: S's output is the mix (armed), the placeholder gets nothing, S is ours. */
-    private void bind(NgAddress d, String id, String s, String ph) {
-        ng.send(d, cmd("connect", id, "from-tag", ph, "to-tag", s, "flags", DIRECTIONAL, "audio player", "force"));
-        unsubscribePlaceholder(d, id, s, ph);
-        label(d, id, s, SUPERVISOR_LABEL);
-    }
-
-    private void unsubscribePlaceholder(NgAddress d, String id, String s, String ph) {
-        if (ng.query(d, id).receives(ph, s)) {
-            ng.send(d, cmd("unsubscribe", id, "from-tag", s, "to-tag", ph, "flags", DIRECTIONAL));
-        }
-    }
-
-    /** block DTMF doubles as the carrier of set-label: S's digits are never forwarded anyway. */
-    private void label(NgAddress d, String id, String s, String label) {
-        ng.send(d, cmd("block DTMF", id, "from-tag", s, "flags", DIRECTIONAL, "set-label", label));
-    }
-
-    private void inject(NgAddress d, String id, String command, String from, String to) {
-        ng.send(d, cmd(command, id, "to-tag", to, "source-tag", from));
-    }
-
-    private void arm(NgAddress d, CallView v, String id, String a, String c, String audioPlayer) {
-        CallView.Tag at = v.tag(a);
-        CallView.Tag ct = v.tag(c);
-        // connect segfaults rtpengine across mismatched a=mid; an offer/answer pair has matching mids.
-        if (at == null || ct == null || !at.offerAnswerPeers().contains(c) || !ct.offerAnswerPeers().contains(a)) {
-            throw new MediaFailure("agent " + a + " and client " + c + " of call " + id
-                    + " are not an offer/answer pair in rtpengine; refusing to connect them", false, null);
-        }
-        ng.send(d, cmd("connect", id, "from-tag", c, "to-tag", a, "flags", DIRECTIONAL, "audio player", audioPlayer));
-        ng.send(d, cmd("connect", id, "from-tag", a, "to-tag", c, "flags", DIRECTIONAL, "audio player", audioPlayer));
-    }
-
     private CallView requireParty(NgAddress d, MediaRef ref) {
         CallView v = ng.query(d, ref.callId());
-        requireLegs(v, ref);
+        MixerSteps.requireLegs(v, ref);
         String s = ref.supervisorTag();
         if (!v.has(s) || !SUPERVISOR_LABEL.equals(v.label(s))) {
             throw new MediaFailure("supervisor " + s + " is not prepared in call " + ref.callId(), false, null);
@@ -433,12 +375,6 @@ public class RtpengineMixer implements MediaMixer {
         return v;
     }
 
-    private static void requireLegs(CallView v, MediaRef ref) {
-        if (!v.has(ref.agentTag()) || !v.has(ref.clientTag())) {
-            throw new MediaFailure("call " + ref.callId() + " has no " + (v.has(ref.agentTag()) ? "client tag "
-                    + ref.clientTag() : "agent tag " + ref.agentTag()) + " in rtpengine; nothing done", false, null);
-        }
-    }
 
     private NgAddress daemonOf(MediaRef ref) {
         if (ref.daemon() != null) {
@@ -469,12 +405,6 @@ public class RtpengineMixer implements MediaMixer {
         return null;
     }
 
-    private static String sdp(Map<String, Object> reply) {
-        if (reply.get("sdp") instanceof String s && !s.isBlank()) {
-            return s;
-        }
-        throw new MediaFailure("rtpengine reply without SDP", false, null);
-    }
 
     private <T> T locked(String callId, java.util.function.Supplier<T> body) {
         // Two joins on one call must not pick the same idle slot.

@@ -1,0 +1,97 @@
+package io.callsup.media;
+
+import static io.callsup.media.SyncNg.cmd;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import io.callsup.supervision.port.MediaMixer.MediaFailure;
+import io.callsup.supervision.port.MediaMixer.MediaRef;
+
+/** The ng steps {@link RtpengineMixer} is built from; each names only tags a query just showed. */
+final class MixerSteps {
+    static final String SUPERVISOR_LABEL = "callsup-supervisor";
+    static final String IDLE_LABEL = "callsup-idle";
+    static final List<String> DIRECTIONAL = List.of("directional");
+
+    private final SyncNg ng;
+
+    MixerSteps(SyncNg ng) {
+        this.ng = ng;
+    }
+
+    record Slot(String tag, String ph, boolean exists) {
+    }
+
+    /**
+     * The requested tag when it already is a slot of this call (a retry), else an idle slot of the
+     * call, else the requested tag as a new slot.
+     */
+    static Slot pickSlot(CallView v, MediaRef ref) {
+        String want = ref.supervisorTag();
+        String wantPh = MediaSession.placeholderTagFor(want);
+        if (v.has(want) && v.has(wantPh)) {
+            return new Slot(want, wantPh, true);
+        }
+        if (v.has(want) || v.has(wantPh)) {
+            throw new MediaFailure("tag " + want + " is already used in call " + ref.callId()
+                    + " by a party that is not a supervisor slot", false, null);
+        }
+        for (String t : new TreeSet<>(v.tags())) {
+            String ph = MediaSession.placeholderTagFor(t);
+            if (IDLE_LABEL.equals(v.label(t)) && v.has(ph)) {
+                return new Slot(t, ph, true);
+            }
+        }
+        return new Slot(want, wantPh, false);
+    }
+
+    /** After a negotiation: S's output is the mix (armed), the placeholder gets nothing, S is ours. */
+    void bind(NgAddress d, String id, String s, String ph) {
+        ng.send(d, cmd("connect", id, "from-tag", ph, "to-tag", s, "flags", DIRECTIONAL, "audio player", "force"));
+        unsubscribePlaceholder(d, id, s, ph);
+        label(d, id, s, SUPERVISOR_LABEL);
+    }
+
+    void unsubscribePlaceholder(NgAddress d, String id, String s, String ph) {
+        if (ng.query(d, id).receives(ph, s)) {
+            ng.send(d, cmd("unsubscribe", id, "from-tag", s, "to-tag", ph, "flags", DIRECTIONAL));
+        }
+    }
+
+    /** block DTMF doubles as the carrier of set-label: S's digits are never forwarded anyway. */
+    void label(NgAddress d, String id, String s, String label) {
+        ng.send(d, cmd("block DTMF", id, "from-tag", s, "flags", DIRECTIONAL, "set-label", label));
+    }
+
+    void inject(NgAddress d, String id, String command, String from, String to) {
+        ng.send(d, cmd(command, id, "to-tag", to, "source-tag", from));
+    }
+
+    void arm(NgAddress d, CallView v, String id, String a, String c, String audioPlayer) {
+        CallView.Tag at = v.tag(a);
+        CallView.Tag ct = v.tag(c);
+        // connect segfaults rtpengine across mismatched a=mid; an offer/answer pair has matching mids.
+        if (at == null || ct == null || !at.offerAnswerPeers().contains(c) || !ct.offerAnswerPeers().contains(a)) {
+            throw new MediaFailure("agent " + a + " and client " + c + " of call " + id
+                    + " are not an offer/answer pair in rtpengine; refusing to connect them", false, null);
+        }
+        ng.send(d, cmd("connect", id, "from-tag", c, "to-tag", a, "flags", DIRECTIONAL, "audio player", audioPlayer));
+        ng.send(d, cmd("connect", id, "from-tag", a, "to-tag", c, "flags", DIRECTIONAL, "audio player", audioPlayer));
+    }
+
+    static void requireLegs(CallView v, MediaRef ref) {
+        if (!v.has(ref.agentTag()) || !v.has(ref.clientTag())) {
+            throw new MediaFailure("call " + ref.callId() + " has no " + (v.has(ref.agentTag()) ? "client tag "
+                    + ref.clientTag() : "agent tag " + ref.agentTag()) + " in rtpengine; nothing done", false, null);
+        }
+    }
+
+    static String sdp(Map<String, Object> reply) {
+        if (reply.get("sdp") instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        throw new MediaFailure("rtpengine reply without SDP", false, null);
+    }
+}
