@@ -44,7 +44,7 @@ public class SerialTriggers {
     }
 
     /** Queued keys; for tests and metrics. */
-    int pending() {
+    public int pending() {
         return tails.size();
     }
 }

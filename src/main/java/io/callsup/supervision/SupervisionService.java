@@ -168,9 +168,12 @@ public class SupervisionService {
         runner.apply(sessionId, new SessionTrigger.Leave(reason));
     }
 
-    /** A join whose driving replica died: it never became active. */
+    /**
+     * An application join that outlived ring timeout plus t_uac_wait: the replica that rang the
+     * phone died, so nobody will report its answer. It never became active.
+     */
     public void abandonJoin(UUID sessionId) {
-        runner.apply(sessionId, new SessionTrigger.JoinTimedOut());
+        runner.apply(sessionId, new SessionTrigger.JoinFailed(EndReason.ORIGINATION_FAILED, false));
     }
 
     /** The supervisor hung up (BYE on its leg, or its dialog vanished). Agent and client go on. */

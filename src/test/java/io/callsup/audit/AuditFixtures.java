@@ -1,7 +1,12 @@
 package io.callsup.audit;
 
 import io.callsup.model.EndReason;
-import io.callsup.supervision.ModeChange;
+import io.callsup.events.LiveEvent;
+import io.callsup.supervision.SessionRunner;
+import io.callsup.supervision.machine.SessionTrigger;
+import io.callsup.supervision.port.SupervisorPhone;
+import io.callsup.testsupport.FakeMixer;
+import jakarta.enterprise.inject.spi.CDI;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
@@ -16,8 +21,8 @@ import java.util.UUID;
 
 /**
  * A tenant built through the public API (ABC, Support group, John 744 agent, Adam 745 allowed to
- * supervise) and session changes written exactly as {@code SupervisionService} writes them: one
- * transaction per change, the row and mode history first, then the real {@link AuditTrail}. No SIP.
+ * supervise) and sessions driven through the real session machine and runner, with the real
+ * {@link AuditTrail}; only rtpengine and the supervisor's phone are in-process fakes. No SIP.
  */
 final class AuditFixtures {
 
@@ -28,9 +33,22 @@ final class AuditFixtures {
     final long adam;
     final long support;
     private final AuditTrail audit;
+    private final SessionRunner runner;
 
     AuditFixtures(AuditTrail audit) {
         this.audit = audit;
+        SupervisorPhone noPhone = new SupervisorPhone() {
+            @Override
+            public boolean hangUp(String supervisorCallId, String reason) {
+                return true;
+            }
+
+            @Override
+            public void cancelRinging(String supervisorCallId) {
+            }
+        };
+        this.runner = new SessionRunner(new FakeMixer(), noPhone, audit,
+                CDI.current().getBeanManager().getEvent().select(LiveEvent.class));
         tenant = TestApi.newTenant("ABC", true);
         john = TestApi.newAccount(tenant, "744", "John");
         adam = TestApi.newAccount(tenant, "745", "Adam");
@@ -50,9 +68,9 @@ final class AuditFixtures {
                 .put("/api/v1/admin/customers/" + tenant.customerId()).then().statusCode(200);
     }
 
-    /** Adam dialled a code and the session became active in {@code mode}. */
+    /** Adam dialled a code and the session became active in {@code mode}: joined, then answered, through the machine. */
     UUID start(SupervisionMode mode) {
-        return QuarkusTransaction.requiringNew().call(() -> {
+        UUID id = QuarkusTransaction.requiringNew().call(() -> {
             SupervisionSession s = new SupervisionSession();
             s.id = UUID.randomUUID();
             s.customerId = tenant.customerId();
@@ -63,37 +81,32 @@ final class AuditFixtures {
             s.clientTag = "client-tag";
             s.clientNumber = CLIENT_NUMBER;
             s.supervisorTag = "sup-" + s.id.toString().substring(0, 13);
-            s.mediaDaemon = "test";
+            // No daemon: the real reconcilers that later meet this row find nothing of it in rtpengine.
+            s.mediaDaemon = null;
             s.dialledIn = true;
             s.joinedBy = SupervisionSession.JoinedBy.CODE;
             s.authorisedByGroup = support;
             s.mode = mode;
-            s.state = SessionState.ACTIVE;
+            s.state = SessionState.JOINING;
             s.startedAt = Instant.now();
             s.persist();
-            ModeChange.record(s.id, null, mode, TriggerSource.CODE);
-            audit.started(s, TriggerSource.CODE);
             return s.id;
         });
+        runner.apply(id, new SessionTrigger.Answered());
+        return id;
     }
 
     void switchMode(UUID id, SupervisionMode to, TriggerSource trigger) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            SupervisionSession s = SupervisionSession.findById(id);
-            SupervisionMode from = s.mode;
-            ModeChange.record(s.id, from, to, trigger);
-            s.mode = to;
-            audit.modeChanged(s, from, to, trigger);
-        });
+        runner.apply(id, new SessionTrigger.Switch(to, trigger, true));
     }
 
     void end(UUID id, EndReason reason) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            SupervisionSession s = SupervisionSession.findById(id);
-            s.state = SessionState.ENDED;
-            s.endReason = reason;
-            s.endedAt = Instant.now();
-            audit.ended(s);
+        runner.apply(id, switch (reason) {
+            case CALL_ENDED -> new SessionTrigger.CallEnded();
+            case REVOKED -> new SessionTrigger.Revoked();
+            case MEDIA_LOST -> new SessionTrigger.MediaLost();
+            case MEDIA_FAILURE -> new SessionTrigger.MediaFailed();
+            default -> new SessionTrigger.Leave(reason);
         });
     }
 

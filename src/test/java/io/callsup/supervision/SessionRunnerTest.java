@@ -1,6 +1,7 @@
 package io.callsup.supervision;
 
 import io.callsup.audit.OutboxEvent;
+import io.callsup.testsupport.FakeMixer;
 import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
@@ -96,7 +97,7 @@ class SessionRunnerTest {
             s.agentTag = "a";
             s.clientTag = "c";
             s.supervisorTag = "sup-" + s.id.toString().substring(0, 13);
-            s.mediaDaemon = "fake:1";
+            s.mediaDaemon = null;
             s.dialledIn = true;
             s.joinedBy = SupervisionSession.JoinedBy.CODE;
             s.supervisorCallId = "leg-" + s.id;
@@ -196,6 +197,8 @@ class SessionRunnerTest {
             current = to;
         }
         assertThat(mixer.calls).isEqualTo(switches);
+        supervision.leave(id, EndReason.API);
+        assertThat(load(id).state).isEqualTo(SessionState.ENDED);
     }
 
     private static List<SupervisionMode> history(UUID id) {

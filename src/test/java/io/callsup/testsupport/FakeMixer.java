@@ -1,4 +1,4 @@
-package io.callsup.supervision;
+package io.callsup.testsupport;
 
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.port.MediaMixer;
@@ -8,17 +8,17 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-process MediaMixer for component tests: records every command, fails the ones it is told to. */
-class FakeMixer implements MediaMixer {
+public class FakeMixer implements MediaMixer {
 
-    final List<String> calls = new CopyOnWriteArrayList<>();
-    volatile boolean failActivate;
-    volatile boolean failSwitch;
-    volatile boolean failRemove;
+    public final List<String> calls = new CopyOnWriteArrayList<>();
+    public volatile boolean failActivate;
+    public volatile boolean failSwitch;
+    public volatile boolean failRemove;
 
     @Override
     public Prepared prepareDialIn(MediaRef ref, String sdp) {
         calls.add("prepare " + ref.supervisorTag());
-        return new Prepared(new MediaRef(ref.callId(), "fake:1", ref.agentTag(), ref.clientTag(), ref.supervisorTag()),
+        return new Prepared(new MediaRef(ref.callId(), null, ref.agentTag(), ref.clientTag(), ref.supervisorTag()),
                 "v=0\r\n");
     }
 
