@@ -1,5 +1,9 @@
 package io.callsup.audit;
 
+import io.callsup.supervision.Denial;
+
+import io.callsup.supervision.AuditTrail;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.callsup.supervision.ModeChange;

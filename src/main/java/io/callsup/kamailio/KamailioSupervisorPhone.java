@@ -3,6 +3,8 @@ package io.callsup.kamailio;
 import io.callsup.supervision.port.SupervisorPhone;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.UUID;
+
 /** The supervisor's leg through Kamailio's JSON-RPC: dlg.end_dlg for a BYE, tm.cancel for a ringing INVITE. */
 @ApplicationScoped
 public class KamailioSupervisorPhone implements SupervisorPhone {
@@ -11,9 +13,57 @@ public class KamailioSupervisorPhone implements SupervisorPhone {
     private static final String ORIGINATE_CSEQ = "1";
 
     private final KamailioRpc kamailio;
+    private final KamailioConfig config;
 
-    public KamailioSupervisorPhone(KamailioRpc kamailio) {
+    public KamailioSupervisorPhone(KamailioRpc kamailio, KamailioConfig config) {
         this.kamailio = kamailio;
+        this.config = config;
+    }
+
+    @Override
+    public String legCallId(UUID sessionId) {
+        return "callsup-" + sessionId + "@" + hostOf(config.mcSocket());
+    }
+
+    /**
+     * tm.t_uac_wait from the media-controller socket to the proxy, which finds the phone
+     * (route[ORIGINATED]); the Contact is the MC socket so the phone's BYE and INFO come back to us.
+     */
+    @Override
+    public Answer ring(String legCallId, String extension, String domain, String displayName, String sdpOffer) {
+        String headers = "From: \"" + displayName.replace("\"", "") + "\" <sip:" + extension + "@" + domain + ">\r\n"
+                + "To: <sip:" + extension + "@" + domain + ">\r\n"
+                + "Call-ID: " + legCallId + "\r\n"
+                + "CSeq: " + ORIGINATE_CSEQ + " INVITE\r\n"
+                + "Contact: <sip:" + config.mcSocket() + ">\r\n"
+                + "Allow: INVITE, ACK, BYE, CANCEL, INFO, UPDATE, OPTIONS\r\n"
+                + "Content-Type: application/sdp\r\n";
+        KamailioRpc.UacReply reply = kamailio.uacWait("INVITE", "sip:" + extension + "@" + domain,
+                "sip:" + config.sipSocket(), "udp:" + config.mcSocket(), headers, sdpOffer);
+        return new Answer(reply.code(), reply.reason(), sdpOf(reply.message()));
+    }
+
+    /** The body of a whole SIP message (after the first empty line), if it is an SDP. */
+    static String sdpOf(String message) {
+        if (message == null) {
+            return null;
+        }
+        int at = message.indexOf("\r\n\r\n");
+        int skip = 4;
+        if (at < 0) {
+            at = message.indexOf("\n\n");
+            skip = 2;
+        }
+        if (at < 0) {
+            return null;
+        }
+        String body = message.substring(at + skip);
+        return body.startsWith("v=0") ? body : null;
+    }
+
+    private static String hostOf(String socket) {
+        int colon = socket.lastIndexOf(':');
+        return colon > 0 ? socket.substring(0, colon) : socket;
     }
 
     @Override

@@ -1,11 +1,7 @@
 package io.callsup.supervision;
 
-import io.callsup.audit.AuditTrail;
-import io.callsup.audit.Denial;
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
-import io.callsup.kamailio.KamailioConfig;
-import io.callsup.kamailio.KamailioRpc;
 import io.callsup.model.EndReason;
 import io.callsup.model.TriggerSource;
 import io.callsup.events.LiveEvent;
@@ -17,6 +13,7 @@ import io.callsup.supervision.SupervisionService.ApplicationJoin;
 import io.callsup.supervision.SupervisionService.JoinOutcome;
 import io.callsup.supervision.machine.SessionTrigger;
 import io.callsup.supervision.port.MediaMixer;
+import io.callsup.supervision.port.SupervisorPhone;
 import io.callsup.tenant.Account;
 import io.callsup.tenant.Customer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -40,29 +37,25 @@ public class ApplicationJoins {
     private static final Logger LOG = Logger.getLogger(ApplicationJoins.class);
 
     private final MediaMixer media;
-    private final KamailioRpc kamailio;
-    private final KamailioConfig kamailioConfig;
+    private final SupervisorPhone phone;
     private final SessionRunner runner;
     private final AuditTrail audit;
     private final ManagedExecutor executor;
     private final io.vertx.core.Vertx vertx;
 
-    public ApplicationJoins(MediaMixer media, KamailioRpc kamailio, KamailioConfig kamailioConfig, SessionRunner runner,
-                            AuditTrail audit, ManagedExecutor executor, io.vertx.core.Vertx vertx) {
+    public ApplicationJoins(MediaMixer media, SupervisorPhone phone, SessionRunner runner, AuditTrail audit,
+                            ManagedExecutor executor, io.vertx.core.Vertx vertx) {
         this.media = media;
-        this.kamailio = kamailio;
-        this.kamailioConfig = kamailioConfig;
+        this.phone = phone;
         this.runner = runner;
         this.audit = audit;
         this.executor = executor;
         this.vertx = vertx;
     }
 
-    /** What the INVITE to the supervisor's phone needs. */
-    private record Origination(String ruri, String headers) {
+    /** Whom to ring, and what the phone shows. */
+    private record Origination(String extension, String domain, String displayName) {
     }
-
-    private static final String ORIGINATE_CSEQ = "1";
 
     public JoinOutcome join(ApplicationJoin request) {
         Object[] admitted = new Object[1];
@@ -146,30 +139,16 @@ public class ApplicationJoins {
         session.credentialId = request.actor() == null ? null : request.actor().credentialId();
         session.authorisedByGroup = ((PolicyDecision.Allow) decision).huntGroupId();
         // Our Call-ID for the supervisor's leg: BYE and INFO from that phone carry it.
-        session.supervisorCallId = "callsup-" + session.id + "@" + hostOf(kamailioConfig.mcSocket());
+        session.supervisorCallId = phone.legCallId(session.id);
         session.persist();
         Customer customer = Customer.findById(request.customerId());
-        String domain = customer.sipDomain;
-        String display = ("Supervision " + agent.extension).replace("\"", "");
-        String headers = "From: \"" + display + "\" <sip:" + sup.extension + "@" + domain + ">\r\n"
-                + "To: <sip:" + sup.extension + "@" + domain + ">\r\n"
-                + "Call-ID: " + session.supervisorCallId + "\r\n"
-                + "CSeq: " + ORIGINATE_CSEQ + " INVITE\r\n"
-                + "Contact: <sip:" + kamailioConfig.mcSocket() + ">\r\n"
-                + "Allow: INVITE, ACK, BYE, CANCEL, INFO, UPDATE, OPTIONS\r\n"
-                + "Content-Type: application/sdp\r\n";
-        origination[0] = new Origination("sip:" + sup.extension + "@" + domain, headers);
+        origination[0] = new Origination(sup.extension, customer.sipDomain, "Supervision " + agent.extension);
         return new JoinOutcome.Ringing(session);
     }
 
     private static Denial applicationDenial(ApplicationJoin request, Long supervisorId, Long agentId, String reason) {
         return new Denial(request.customerId(), supervisorId, agentId, null, request.callId(), TriggerSource.API, reason,
                 request.trigger().realm().name(), request.actor() == null ? null : request.actor().credentialId());
-    }
-
-    private static String hostOf(String socket) {
-        int colon = socket.lastIndexOf(':');
-        return colon > 0 ? socket.substring(0, colon) : socket;
     }
 
     /** Rings the supervisor's phone and waits (on a worker thread) for its final answer. */
@@ -179,29 +158,28 @@ public class ApplicationJoins {
         long timer = vertx.setTimer(Math.max(1, ringTimeout.toMillis()), t -> executor.runAsync(() -> {
             LOG.infof("session %s: supervisor's phone did not answer within %s", id, ringTimeout);
             runner.apply(id, new SessionTrigger.JoinFailed(EndReason.NO_ANSWER, false));
-            cancel(supervisorCallId);
+            phone.cancelRinging(supervisorCallId);
         }));
-        KamailioRpc.UacReply reply = null;
+        SupervisorPhone.Answer reply = null;
         try {
-            reply = kamailio.uacWait("INVITE", o.ruri(), "sip:" + kamailioConfig.sipSocket(),
-                    "udp:" + kamailioConfig.mcSocket(), o.headers(), sdpOffer);
+            reply = phone.ring(supervisorCallId, o.extension(), o.domain(), o.displayName(), sdpOffer);
             LOG.infof("session %s: supervisor's phone answered %d %s", id, reply.code(), reply.reason());
         } catch (RuntimeException e) {
-            LOG.errorf(e, "session %s: tm.t_uac_wait to %s failed", id, o.ruri());
-            cancel(supervisorCallId);
+            LOG.errorf(e, "session %s: ringing %s@%s failed", id, o.extension(), o.domain());
+            phone.cancelRinging(supervisorCallId);
         } finally {
             vertx.cancelTimer(timer);
         }
         answered(id, reply, actor);
     }
 
-    private void answered(UUID id, KamailioRpc.UacReply reply, ApiActor actor) {
+    private void answered(UUID id, SupervisorPhone.Answer reply, ApiActor actor) {
         boolean ok = reply != null && reply.code() >= 200 && reply.code() < 300;
         if (!ok) {
             runner.apply(id, new SessionTrigger.JoinFailed(failureReason(reply), false));
             return;
         }
-        String sdp = sdpOf(reply.message());
+        String sdp = reply.sdp();
         // The phone is up. A session that ended while it rang only needs the answered leg hung up
         // (its media is already gone); a media failure ends it with a BYE.
         boolean[] endedWhileRinging = {false};
@@ -227,7 +205,7 @@ public class ApplicationJoins {
         }
     }
 
-    static EndReason failureReason(KamailioRpc.UacReply reply) {
+    static EndReason failureReason(SupervisorPhone.Answer reply) {
         if (reply == null) {
             return EndReason.ORIGINATION_FAILED;
         }
@@ -237,32 +215,5 @@ public class ApplicationJoins {
             case 408, 480, 487 -> EndReason.NO_ANSWER;
             default -> EndReason.ORIGINATION_FAILED;
         };
-    }
-
-    /** The body of a whole SIP message (after the first empty line), if it is an SDP. */
-    static String sdpOf(String message) {
-        if (message == null) {
-            return null;
-        }
-        int at = message.indexOf("\r\n\r\n");
-        int skip = 4;
-        if (at < 0) {
-            at = message.indexOf("\n\n");
-            skip = 2;
-        }
-        if (at < 0) {
-            return null;
-        }
-        String body = message.substring(at + skip);
-        return body.startsWith("v=0") ? body : null;
-    }
-
-    private void cancel(String supervisorCallId) {
-        try {
-            kamailio.cancel(supervisorCallId, ORIGINATE_CSEQ);
-        } catch (RuntimeException e) {
-            // Already answered or already failed: the answer handler sorts it out.
-            LOG.debugf("tm.cancel of %s: %s", supervisorCallId, e.getMessage());
-        }
     }
 }

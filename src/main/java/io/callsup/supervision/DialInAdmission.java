@@ -1,6 +1,5 @@
 package io.callsup.supervision;
 
-import io.callsup.audit.Denial;
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.dialplan.DialPlan;

@@ -1,7 +1,5 @@
 package io.callsup.supervision;
 
-import io.callsup.audit.AuditTrail;
-import io.callsup.audit.Denial;
 import io.callsup.events.LiveEvent;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;

@@ -1,5 +1,9 @@
 package io.callsup.audit;
 
+import io.callsup.supervision.Denial;
+
+import io.callsup.supervision.AuditTrail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.callsup.model.SupervisionMode;

@@ -1,11 +1,15 @@
 package io.callsup.audit;
 
+import io.callsup.supervision.Denial;
+
+import io.callsup.supervision.AuditTrail;
+
 import io.callsup.model.EndReason;
 import io.callsup.events.LiveEvent;
 import io.callsup.supervision.SessionRunner;
 import io.callsup.supervision.machine.SessionTrigger;
-import io.callsup.supervision.port.SupervisorPhone;
 import io.callsup.testsupport.FakeMixer;
+import io.callsup.testsupport.FakePhone;
 import jakarta.enterprise.inject.spi.CDI;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
@@ -37,17 +41,7 @@ final class AuditFixtures {
 
     AuditFixtures(AuditTrail audit) {
         this.audit = audit;
-        SupervisorPhone noPhone = new SupervisorPhone() {
-            @Override
-            public boolean hangUp(String supervisorCallId, String reason) {
-                return true;
-            }
-
-            @Override
-            public void cancelRinging(String supervisorCallId) {
-            }
-        };
-        this.runner = new SessionRunner(new FakeMixer(), noPhone, audit,
+        this.runner = new SessionRunner(new FakeMixer(), new FakePhone(), audit,
                 CDI.current().getBeanManager().getEvent().select(LiveEvent.class));
         tenant = TestApi.newTenant("ABC", true);
         john = TestApi.newAccount(tenant, "744", "John");

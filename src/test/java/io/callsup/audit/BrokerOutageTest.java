@@ -1,5 +1,7 @@
 package io.callsup.audit;
 
+import io.callsup.supervision.AuditTrail;
+
 import io.callsup.model.EndReason;
 import io.callsup.model.SupervisionMode;
 import io.callsup.model.TriggerSource;

@@ -1,5 +1,7 @@
 package io.callsup.audit;
 
+import io.callsup.supervision.AuditTrail;
+
 import io.callsup.testsupport.AuditConsumer;
 import io.callsup.testsupport.EventSchema;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,7 +1,22 @@
 package io.callsup.supervision.port;
 
+import java.util.UUID;
+
 /** The supervisor's own SIP leg, as far as the session machine needs it (Kamailio behind it). */
 public interface SupervisorPhone {
+
+    /** The Call-ID of the service's own INVITE to a supervisor's phone: that phone's BYE and INFO name it. */
+    String legCallId(UUID sessionId);
+
+    /** The final answer of a rung phone; {@code sdp} is the body of a 2xx, null when there is none. */
+    record Answer(int code, String reason, String sdp) {
+    }
+
+    /**
+     * Rings {@code extension@domain} with {@code sdpOffer} on leg {@code legCallId} and blocks until
+     * its final answer. Throws when the SIP edge cannot be asked.
+     */
+    Answer ring(String legCallId, String extension, String domain, String displayName, String sdpOffer);
 
     /**
      * Ends the supervisor's confirmed dialog with a BYE carrying {@code reason} (a Reason header).

@@ -1,8 +1,12 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.policy.Permission;
 import io.callsup.security.Caller;
 import io.callsup.security.Roles;
+import io.callsup.tenant.ApiCredential;
+import io.callsup.tenant.AuthorisationChanged;
+import io.callsup.tenant.Customer;
+import io.callsup.tenant.Role;
 import io.callsup.web.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
@@ -20,12 +24,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import java.net.URI;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Roles of the caller's own customer: named sets of permissions for API credentials. */
 @Path("/api/v1/customer/roles")

@@ -1,6 +1,6 @@
-package io.callsup.supervision;
+package io.callsup.media;
 
-import io.callsup.media.DtmfEvent;
+import io.callsup.supervision.SupervisionService;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

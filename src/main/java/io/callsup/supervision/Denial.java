@@ -1,4 +1,4 @@
-package io.callsup.audit;
+package io.callsup.supervision;
 
 import io.callsup.model.TriggerSource;
 

@@ -1,8 +1,11 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.policy.Realm;
 import io.callsup.security.Caller;
 import io.callsup.security.Roles;
+import io.callsup.tenant.ApiCredential;
+import io.callsup.tenant.AuthorisationChanged;
+import io.callsup.tenant.Customer;
 import io.callsup.web.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
@@ -21,10 +24,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import java.util.List;
 
 /** API credentials of the caller's own customer, for its applications and extensions. */
 @Path("/api/v1/customer/credentials")

@@ -1,7 +1,6 @@
-package io.callsup.audit;
+package io.callsup.supervision;
 
 import io.callsup.model.SupervisionMode;
-import io.callsup.supervision.SupervisionSession;
 import io.callsup.model.TriggerSource;
 
 /**

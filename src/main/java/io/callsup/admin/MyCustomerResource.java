@@ -1,7 +1,8 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.security.Caller;
 import io.callsup.security.Roles;
+import io.callsup.tenant.Customer;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,7 +1,12 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.security.Caller;
 import io.callsup.security.Roles;
+import io.callsup.tenant.Account;
+import io.callsup.tenant.AuthorisationChanged;
+import io.callsup.tenant.Customer;
+import io.callsup.tenant.HuntGroup;
+import io.callsup.tenant.HuntGroupMember;
 import io.callsup.web.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
@@ -19,11 +24,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Hunt groups of the caller's own customer and who in them may supervise the others. */
 @Path("/api/v1/customer/hunt-groups")

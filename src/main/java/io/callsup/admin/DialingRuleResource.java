@@ -1,9 +1,12 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.dialplan.DialingRule;
 import io.callsup.dialplan.DialingRuleValidator;
 import io.callsup.security.Caller;
 import io.callsup.security.Roles;
+import io.callsup.tenant.Account;
+import io.callsup.tenant.Customer;
+import io.callsup.tenant.DialingRuleSettings;
 import io.callsup.web.Problem;
 import io.callsup.web.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
@@ -16,10 +19,9 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import java.util.List;
 
 /** The caller's supervision service codes: the default rule or its own custom PBX rule. */
 @Path("/api/v1/customer/dialing-rule")

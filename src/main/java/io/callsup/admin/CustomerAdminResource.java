@@ -1,6 +1,10 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.security.Roles;
+import io.callsup.tenant.Account;
+import io.callsup.tenant.AuthorisationChanged;
+import io.callsup.tenant.Customer;
+import io.callsup.tenant.DialingRuleSettings;
 import io.callsup.web.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
@@ -19,12 +23,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The operator's view: customers and their call-supervision switch. */
 @Path("/api/v1/admin/customers")

@@ -1,9 +1,12 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.dialplan.DialingRuleValidator;
 import io.callsup.security.Caller;
 import io.callsup.security.PasswordHasher;
 import io.callsup.security.Roles;
+import io.callsup.tenant.Account;
+import io.callsup.tenant.AuthorisationChanged;
+import io.callsup.tenant.Customer;
 import io.callsup.web.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
@@ -22,11 +25,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The extensions of the caller's own customer. */
 @Path("/api/v1/customer/accounts")

@@ -1,11 +1,13 @@
-package io.callsup.tenant;
+package io.callsup.admin;
 
 import io.callsup.policy.Permission;
 import io.callsup.policy.Realm;
 import io.callsup.security.PasswordHasher;
+import io.callsup.tenant.Account;
+import io.callsup.tenant.ApiCredential;
+import io.callsup.tenant.Role;
 import io.callsup.web.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.EnumSet;
 
 /** Issues and changes API credentials; shared by the administrator and the customer endpoints. */

@@ -1,0 +1,34 @@
+package io.callsup.testsupport;
+
+import io.callsup.supervision.port.SupervisorPhone;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An in-process SupervisorPhone for component tests: records every BYE and CANCEL; rings answer busy. */
+public class FakePhone implements SupervisorPhone {
+
+    public final List<String> released = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String legCallId(UUID sessionId) {
+        return "leg-" + sessionId;
+    }
+
+    @Override
+    public Answer ring(String legCallId, String extension, String domain, String displayName, String sdpOffer) {
+        return new Answer(486, "Busy Here", null);
+    }
+
+    @Override
+    public boolean hangUp(String supervisorCallId, String reason) {
+        released.add(supervisorCallId + " " + reason);
+        return true;
+    }
+
+    @Override
+    public void cancelRinging(String supervisorCallId) {
+        released.add("CANCEL " + supervisorCallId);
+    }
+}
