@@ -1,8 +1,11 @@
 package io.callsup.testsupport;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** A real rtpengine >= 26 daemon for the service under test, on free ports. */
 public class RtpengineResource {
@@ -12,6 +15,43 @@ public class RtpengineResource {
 
     public static String ngAddress() {
         return "127.0.0.1:" + TestPorts.get("rtpengine-ng");
+    }
+
+    /** The daemon's pid, from the pid file bin/rtpengine-daemon writes (readable from any class loader). */
+    public static long pid() {
+        try {
+            return Long.parseLong(Files.readString(RUN_DIR.resolve("rtpengine.pid")).strip());
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("no pid of the test rtpengine in " + RUN_DIR, e);
+        }
+    }
+
+    /**
+     * SIGSTOP: the daemon answers nothing (ng, media) until {@link #thaw()}; datagrams queue in its
+     * sockets. A slow or hung rtpengine, made real. Always thaw in a finally block.
+     */
+    public static void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    public static void thaw() {
+        signal("CONT");
+    }
+
+    private static void signal(String sig) {
+        long pid = pid();
+        try {
+            Process p = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).redirectErrorStream(true).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + sig + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public Map<String, String> start() {
