@@ -39,6 +39,39 @@ public class RtpengineResource {
         signal("CONT");
     }
 
+    /** True while the daemon named by the pid file is alive (not a zombie). */
+    public static boolean running() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            String state = stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+            return !state.equals("Z") && !state.equals("X");
+        } catch (IOException | IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Starts the daemon again, on the same ng port, DTMF log port and media block, if it died (a test
+     * that crashes rtpengine must not take the following test classes down with it). Returns whether
+     * it had to. The calls it held are gone; later tests make their own.
+     */
+    public static boolean restartIfDead() {
+        if (running()) {
+            return false;
+        }
+        Map<String, String> env = new HashMap<>();
+        for (String key : new String[] {"RTPENGINE_NG_PORT", "RTPENGINE_DTMF_LOG_DEST", "RTPENGINE_RUN_DIR",
+                "RTPENGINE_PORT_MIN", "RTPENGINE_PORT_MAX"}) {
+            String value = System.getProperty("callsup.test.env." + key);
+            if (value == null) {
+                throw new IllegalStateException("rtpengine start environment not published: " + key);
+            }
+            env.put(key, value);
+        }
+        BinScript.run("rtpengine-daemon", "start", env, RUN_DIR);
+        return true;
+    }
+
     private static void signal(String sig) {
         long pid = pid();
         try {
@@ -63,6 +96,8 @@ public class RtpengineResource {
         ENV.put("RTPENGINE_RUN_DIR", RUN_DIR.toString());
         BinScript.run("rtpengine-daemon", "stop", ENV, RUN_DIR); // one left by a killed run
         startOnFreeMediaRange();
+        // For restartIfDead(), which runs in the tests' class loader (system properties are shared).
+        ENV.forEach((k, v) -> System.setProperty("callsup.test.env." + k, v));
         return Map.of(
                 "callsup.media.rtpengine", ngAddress(),
                 "callsup.media.dtmf-log.port", Integer.toString(dtmf));
