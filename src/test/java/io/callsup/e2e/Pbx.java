@@ -1,5 +1,6 @@
 package io.callsup.e2e;
 
+import io.callsup.audit.OutboxEvent;
 import io.callsup.calls.ActiveCall;
 import io.callsup.supervision.ModeChange;
 import io.callsup.model.SupervisionMode;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import static io.callsup.testsupport.TestApi.as;
@@ -201,6 +203,34 @@ final class Pbx {
 
     static List<ModeChange> history(SupervisionSession s) {
         return QuarkusTransaction.requiringNew().call(() -> ModeChange.history(s.id));
+    }
+
+    /** A session's audit rows in the outbox, oldest first, as "short-type reason" (e.g. "denied cancelled"). */
+    static List<String> auditOf(UUID sessionId) {
+        return QuarkusTransaction.requiringNew().call(() -> OutboxEvent.<OutboxEvent>list(
+                "sessionId = ?1 order by id", sessionId).stream().map(e -> {
+                    String type = e.eventType.substring(e.eventType.lastIndexOf('.') + 1);
+                    String reason;
+                    try {
+                        reason = new com.fasterxml.jackson.databind.ObjectMapper().readTree(e.payload).path("data")
+                                .path("reason").asText("");
+                    } catch (java.io.IOException bad) {
+                        throw new AssertionError("unparsable audit payload " + e.payload, bad);
+                    }
+                    return reason.isEmpty() ? type : type + " " + reason;
+                }).toList());
+    }
+
+    /**
+     * An ex-supervisor's address gets nothing: after {@code settle} (packets already in flight), the
+     * endpoint must receive zero RTP packets during {@code window}.
+     */
+    static void assertSilent(RtpEndpoint ep, Duration settle, Duration window, String why) throws InterruptedException {
+        Thread.sleep(settle.toMillis());
+        int mark = ep.mark();
+        Thread.sleep(window.toMillis());
+        assertThat(ep.packetsSince(mark)).as(why + ": " + ep + " must receive no RTP in the " + window.toMillis()
+                + " ms after a " + settle.toMillis() + " ms settle").isEmpty();
     }
 
     static <T> T await(String what, Supplier<T> probe) throws InterruptedException {

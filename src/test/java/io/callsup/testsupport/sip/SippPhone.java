@@ -191,6 +191,20 @@ public final class SippPhone implements AutoCloseable {
         return ids;
     }
 
+    /** True once this phone has sent a request whose start line begins with {@code startLine} (e.g. "CANCEL "). */
+    public boolean hasSent(String startLine) {
+        for (String block : read(messages).split("-{20,}")) {
+            int sent = block.indexOf("message sent");
+            if (sent >= 0) {
+                int nl = block.indexOf('\n', sent);
+                if (nl >= 0 && block.substring(nl + 1).stripLeading().startsWith(startLine)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** What the scenario logged with {@code <log>} actions. */
     public String log() {
         return read(log);
