@@ -3,6 +3,7 @@ package io.callsup.supervision;
 import io.callsup.audit.OutboxEvent;
 import io.callsup.testsupport.FakeMixer;
 import io.callsup.testsupport.FakePhone;
+import io.callsup.testsupport.Sequences;
 import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
@@ -179,7 +180,7 @@ class SessionRunnerTest {
         List<SupervisionMode> applied = history(id);
         // Queued digits are taken together, so not every digit is a switch; but whatever was applied
         // is, in order, the mode after some prefix of the burst, ending with the last digit's.
-        assertThat(isInOrderSubsequence(applied.subList(1, applied.size()), perDigit)).as("applied %s", applied).isTrue();
+        assertThat(Sequences.isInOrderSubsequence(applied.subList(1, applied.size()), perDigit)).as("applied %s", applied).isTrue();
         assertThat(applied.get(applied.size() - 1)).isEqualTo(SupervisionMode.WHISPER);
         List<String> switches = new ArrayList<>();
         for (int i = 1; i < applied.size(); i++) {
@@ -210,20 +211,6 @@ class SessionRunnerTest {
             assertThat(System.nanoTime()).as("digits applied within 30 s").isLessThan(deadline);
             Thread.sleep(20);
         }
-    }
-
-    /** True when {@code applied} picks, in order, entries of {@code perDigit}, always including the last one. */
-    static boolean isInOrderSubsequence(List<SupervisionMode> applied, List<SupervisionMode> perDigit) {
-        int at = -1;
-        for (SupervisionMode m : applied) {
-            do {
-                at++;
-            } while (at < perDigit.size() && perDigit.get(at) != m);
-            if (at >= perDigit.size()) {
-                return false;
-            }
-        }
-        return applied.isEmpty() || at == perDigit.size() - 1;
     }
 
     private static List<SupervisionMode> history(UUID id) {
