@@ -1,7 +1,5 @@
 package io.callsup.supervision;
 
-import io.callsup.dialplan.DialPlan;
-import io.callsup.dialplan.DialingRule;
 import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
@@ -18,15 +16,9 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.function.Supplier;
 
 /**
  * The way in for every trigger: dialled codes and their confirmation, digits, application
@@ -41,13 +33,12 @@ public class SupervisionService {
     private final DialInAdmission admission;
     private final ApplicationJoins joins;
     private final SessionRunner runner;
-    private final SerialTriggers serial;
     private final MediaMixer media;
     private final AuditTrail audit;
     private final SupervisionConfig config;
     private final Vertx vertx;
     private final ManagedExecutor executor;
-    private final ConcurrentMap<String, Deque<Character>> pendingDigits = new ConcurrentHashMap<>();
+    private final DigitQueue digits;
 
     public SupervisionService(DialInAdmission admission, ApplicationJoins joins, SessionRunner runner,
                               SerialTriggers serial, MediaMixer media, AuditTrail audit, SupervisionConfig config,
@@ -55,12 +46,12 @@ public class SupervisionService {
         this.admission = admission;
         this.joins = joins;
         this.runner = runner;
-        this.serial = serial;
         this.media = media;
         this.audit = audit;
         this.config = config;
         this.vertx = vertx;
         this.executor = executor;
+        this.digits = new DigitQueue(serial, runner);
     }
 
     /** A supervisor's phone dialled a service code; Kamailio waits for this answer. */
@@ -145,58 +136,14 @@ public class SupervisionService {
     /** An RFC 4733 digit that rtpengine's DTMF log attributed to a tag in a call. Queued in arrival order. */
     public void rfc4733Digit(String callId, String sourceTag, char digit) {
         // Digits of agents and clients are logged too; they find no session and are no trigger.
-        queueDigit(callId + "/" + sourceTag, digit, TriggerSource.RFC4733, () -> QuarkusTransaction.requiringNew()
+        digits.queue(callId + "/" + sourceTag, digit, TriggerSource.RFC4733, () -> QuarkusTransaction.requiringNew()
                 .call(() -> SupervisionSession.liveBySupervisorTag(callId, sourceTag).map(s -> s.id)));
     }
 
     /** A SIP INFO digit on a supervisor's own dialog. Queued in arrival order. */
     public void sipInfoDigit(String supervisorCallId, char digit) {
-        queueDigit(supervisorCallId, digit, TriggerSource.SIP_INFO, () -> QuarkusTransaction.requiringNew()
+        digits.queue(supervisorCallId, digit, TriggerSource.SIP_INFO, () -> QuarkusTransaction.requiringNew()
                 .call(() -> SupervisionSession.liveBySupervisorLeg(supervisorCallId).map(s -> s.id)));
-    }
-
-    /**
-     * Digits of one leg are applied in arrival order. Those that arrive while an earlier switch of
-     * that leg is still running are taken together and the session goes straight to the mode of the
-     * last code among them: switching through modes nobody could hear only hammers rtpengine (rapid
-     * inject stop/start is what makes 26.0.1.26 abort in its mixer).
-     */
-    private void queueDigit(String key, char digit, TriggerSource source, Supplier<Optional<UUID>> session) {
-        pendingDigits.compute(key, (k, q) -> {
-            Deque<Character> digits = q == null ? new ArrayDeque<>() : q;
-            digits.add(digit);
-            return digits;
-        });
-        serial.submit(key, () -> {
-            List<Character> burst = new ArrayList<>();
-            pendingDigits.compute(key, (k, q) -> {
-                if (q != null) {
-                    burst.addAll(q);
-                }
-                return null;
-            });
-            if (burst.isEmpty()) {
-                return;
-            }
-            session.get().ifPresentOrElse(id -> digits(id, burst, source),
-                    () -> LOG.debugf("digits %s on %s, which is no live supervisor: ignored", burst, key));
-        });
-    }
-
-    private void digits(UUID id, List<Character> burst, TriggerSource source) {
-        runner.apply(id, s -> {
-            DialingRule rule = DialInAdmission.ruleOf(s.customerId);
-            Optional<SupervisionMode> last = Optional.empty();
-            for (char d : burst) {
-                Optional<SupervisionMode> mode = DialPlan.digit(String.valueOf(d), rule);
-                last = mode.isPresent() ? mode : last;
-            }
-            if (burst.size() > 1) {
-                LOG.debugf("session %s: %d queued digits %s taken together: %s", s.id, burst.size(), burst, last);
-            }
-            return last.<SessionTrigger>map(mode -> new SessionTrigger.Switch(mode, source, Authorisation.stillAllowed(s)))
-                    .orElse(null);
-        }, null);
     }
 
     /** Moves a live session to {@code mode} (API), if the policy that admitted it still allows it; else it ends as revoked. */
