@@ -203,6 +203,38 @@ final class Pbx {
         return QuarkusTransaction.requiringNew().call(() -> ModeChange.history(s.id));
     }
 
+    static SupervisionSession session(java.util.UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> SupervisionSession.<SupervisionSession>findById(id));
+    }
+
+    /** The session's audit rows in the outbox, oldest first, as "started", "ended", ... */
+    static List<String> auditTypes(java.util.UUID sessionId) {
+        return QuarkusTransaction.requiringNew().call(() -> io.callsup.audit.OutboxEvent.<io.callsup.audit.OutboxEvent>list(
+                        "sessionId = ?1 order by id", sessionId).stream()
+                .map(e -> e.eventType.replace("io.callsup.supervision.", "")).toList());
+    }
+
+    /** {@code data.reason} of each of the session's {@code ended} audit rows. */
+    static List<String> endedReasons(java.util.UUID sessionId) {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        return QuarkusTransaction.requiringNew().call(() -> io.callsup.audit.OutboxEvent.<io.callsup.audit.OutboxEvent>list(
+                        "sessionId = ?1 and eventType = ?2 order by id", sessionId, "io.callsup.supervision.ended")
+                .stream().map(e -> {
+                    try {
+                        return json.readTree(e.payload).path("data").path("reason").asText(null);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+                        throw new AssertionError("unparsable audit payload " + e.payload, x);
+                    }
+                }).toList());
+    }
+
+    /** RTP packets (any payload type) the endpoint receives during {@code window}, counted from now. */
+    static int packetsDuring(RtpEndpoint ep, Duration window) throws InterruptedException {
+        int mark = ep.mark();
+        Thread.sleep(window.toMillis());
+        return ep.packetsSince(mark).size();
+    }
+
     static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
         long deadline = System.nanoTime() + SIP_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
