@@ -110,7 +110,7 @@ class InfoDigitBurstTest {
      */
     @AfterEach
     void recoverRtpengine() throws Exception {
-        if (!RtpengineResource.restartIfDead()) {
+        if (!RtpengineResource.ensureRunning()) {
             return;
         }
         var config = ConfigProvider.getConfig();

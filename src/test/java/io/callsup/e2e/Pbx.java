@@ -233,6 +233,28 @@ final class Pbx {
                 + " ms after a " + settle.toMillis() + " ms settle").isEmpty();
     }
 
+    static SupervisionSession session(java.util.UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> SupervisionSession.<SupervisionSession>findById(id));
+    }
+
+    /** The session's audit rows in the outbox, oldest first, as "started", "ended", ... */
+    static List<String> auditTypes(java.util.UUID sessionId) {
+        return auditOf(sessionId).stream().map(row -> row.split(" ")[0]).toList();
+    }
+
+    /** {@code data.reason} of each of the session's {@code ended} audit rows. */
+    static List<String> endedReasons(java.util.UUID sessionId) {
+        return auditOf(sessionId).stream().filter(row -> row.startsWith("ended"))
+                .map(row -> row.contains(" ") ? row.substring(row.indexOf(' ') + 1) : null).toList();
+    }
+
+    /** RTP packets (any payload type) the endpoint receives during {@code window}, counted from now. */
+    static int packetsDuring(RtpEndpoint ep, Duration window) throws InterruptedException {
+        int mark = ep.mark();
+        Thread.sleep(window.toMillis());
+        return ep.packetsSince(mark).size();
+    }
+
     static <T> T await(String what, Supplier<T> probe) throws InterruptedException {
         long deadline = System.nanoTime() + SIP_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
