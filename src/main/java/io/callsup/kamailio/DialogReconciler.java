@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -143,6 +144,17 @@ public class DialogReconciler {
                     corrected++;
                 } else if (s.supervisorCallId != null && gone.contains(s.supervisorCallId)) {
                     supervision.supervisorLegEnded(s.supervisorCallId);
+                    corrected++;
+                }
+            }
+            // A supervisor's leg Kamailio still holds after its session ended: the BYE was lost (e.g.
+            // Kamailio was down when the session ended). Nothing else would ever release that phone.
+            for (KamailioRpc.DialogInfo d : dialogs) {
+                Optional<String> release = toDialog(d).supervisionLeg() ? supervision.lostRelease(d.callId())
+                        : Optional.empty();
+                if (release.isPresent()) {
+                    LOG.warnf("supervisor leg %s outlived its session: hanging it up (%s)", d.callId(), release.get());
+                    kamailio.endDialog(d.callId(), release.get());
                     corrected++;
                 }
             }

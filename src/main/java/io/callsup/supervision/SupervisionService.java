@@ -7,6 +7,7 @@ import io.callsup.model.TriggerSource;
 import io.callsup.policy.DenialReason;
 import io.callsup.policy.Trigger;
 import io.callsup.supervision.DialInAdmission.Admission;
+import io.callsup.supervision.machine.SessionMachine;
 import io.callsup.supervision.machine.SessionTrigger;
 import io.callsup.supervision.port.MediaMixer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -169,6 +170,18 @@ public class SupervisionService {
     public void supervisorLegEnded(String supervisorCallId) {
         QuarkusTransaction.requiringNew().call(() -> SupervisionSession.liveBySupervisorLeg(supervisorCallId).map(s -> s.id))
                 .ifPresent(id -> runner.apply(id, new SessionTrigger.Leave(EndReason.SUPERVISOR_HUNG_UP)));
+    }
+
+    /**
+     * The BYE Reason for a supervisor leg Kamailio still holds although its latest session is over
+     * (ENDING or ENDED): its release was lost. Empty while the session is live, and for a leg no
+     * session names (not ours to judge).
+     */
+    public Optional<String> lostRelease(String supervisorCallId) {
+        return QuarkusTransaction.requiringNew().call(() -> SupervisionSession.<SupervisionSession>find(
+                        "supervisorCallId = ?1 order by startedAt desc", supervisorCallId).firstResultOptional()
+                .filter(s -> s.state == SessionState.ENDING || s.state == SessionState.ENDED)
+                .map(s -> SessionMachine.byeText(s.endReason)));
     }
 
     /** The supervised call ended: every supervisor gets a BYE with a Reason, and rtpengine is cleaned. */

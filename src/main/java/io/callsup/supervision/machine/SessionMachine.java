@@ -40,6 +40,26 @@ public final class SessionMachine {
     private SessionMachine() {
     }
 
+    /** The Reason text of the BYE that releases a supervisor for {@code reason}. */
+    public static String byeText(EndReason reason) {
+        switch (reason) {
+            case API:
+                return "Supervision ended by application";
+            case CALL_ENDED:
+                return "Supervised call ended";
+            case REVOKED:
+                return "Supervision revoked";
+            case MEDIA_LOST:
+                return "Supervision media lost";
+            case MEDIA_FAILURE:
+                return "Supervision media failure";
+            case TIMEOUT:
+                return "Supervision join timed out";
+            default:
+                return "Supervision ended";
+        }
+    }
+
     public static Transition next(SessionSnapshot s, SessionTrigger t) {
         switch (s.state()) {
             case JOINING:
@@ -72,15 +92,15 @@ public final class SessionMachine {
         }
         if (t instanceof JoinTimedOut) {
             // Kamailio may have sent the 200 and failed to tell us: release a phone that may be up.
-            return ending(s, EndReason.TIMEOUT, "Supervision join timed out");
+            return ending(s, EndReason.TIMEOUT, byeText(EndReason.TIMEOUT));
         }
         if (t instanceof JoinFailed f) {
             // A phone that gave a final error answer has nothing to release; one that answered has.
-            return f.phoneUp() ? endingWithBye(s, f.reason(), "Supervision media failure")
+            return f.phoneUp() ? endingWithBye(s, f.reason(), byeText(EndReason.MEDIA_FAILURE))
                     : ending(s, f.reason(), null);
         }
         if (t instanceof Leave l) {
-            return ending(s, l.reason(), l.reason() == EndReason.API ? "Supervision ended by application" : null);
+            return ending(s, l.reason(), l.reason() == EndReason.API ? byeText(EndReason.API) : null);
         }
         // Nothing is audible before the phone answered; a digit cannot come from an unanswered phone.
         return t instanceof Switch || t instanceof TeardownConfirmed || t instanceof SessionTrigger.RetryTeardown
@@ -90,7 +110,7 @@ public final class SessionMachine {
     private static Transition active(SessionSnapshot s, SessionTrigger t) {
         if (t instanceof Switch w) {
             if (!w.authorised()) {
-                return ending(s, EndReason.REVOKED, "Supervision revoked");
+                return ending(s, EndReason.REVOKED, byeText(EndReason.REVOKED));
             }
             if (w.mode() == s.mode()) {
                 return Transition.ignore(s);
@@ -101,7 +121,7 @@ public final class SessionMachine {
         }
         if (t instanceof Leave l) {
             return ending(s, l.reason(), l.reason() == EndReason.SUPERVISOR_HUNG_UP ? null
-                    : "Supervision ended by application");
+                    : byeText(EndReason.API));
         }
         boolean joinOnly = t instanceof Answered || t instanceof Cancelled || t instanceof JoinTimedOut
                 || t instanceof JoinFailed || t instanceof TeardownConfirmed || t instanceof SessionTrigger.RetryTeardown;
@@ -111,16 +131,16 @@ public final class SessionMachine {
     /** Ends that mean the same in JOINING and ACTIVE. */
     private static Transition commonEnd(SessionSnapshot s, SessionTrigger t) {
         if (t instanceof CallEnded) {
-            return ending(s, EndReason.CALL_ENDED, "Supervised call ended");
+            return ending(s, EndReason.CALL_ENDED, byeText(EndReason.CALL_ENDED));
         }
         if (t instanceof Revoked) {
-            return ending(s, EndReason.REVOKED, "Supervision revoked");
+            return ending(s, EndReason.REVOKED, byeText(EndReason.REVOKED));
         }
         if (t instanceof MediaLost) {
-            return ending(s, EndReason.MEDIA_LOST, "Supervision media lost");
+            return ending(s, EndReason.MEDIA_LOST, byeText(EndReason.MEDIA_LOST));
         }
         if (t instanceof MediaFailed) {
-            return ending(s, EndReason.MEDIA_FAILURE, "Supervision media failure");
+            return ending(s, EndReason.MEDIA_FAILURE, byeText(EndReason.MEDIA_FAILURE));
         }
         throw new IllegalArgumentException("unhandled trigger " + t + " in " + s.state());
     }
