@@ -24,13 +24,18 @@ final class MixerSteps {
     record Slot(String tag, String ph, boolean exists) {
     }
 
+    /** Tag of the placeholder party that is the far end of supervisor {@code s}'s offer/answer pair. */
+    static String placeholderTag(String s) {
+        return s + "-callsup-ph";
+    }
+
     /**
      * The requested tag when it already is a slot of this call (a retry), else an idle slot of the
      * call, else the requested tag as a new slot.
      */
     static Slot pickSlot(CallView v, MediaRef ref) {
         String want = ref.supervisorTag();
-        String wantPh = MediaSession.placeholderTagFor(want);
+        String wantPh = placeholderTag(want);
         if (v.has(want) && v.has(wantPh)) {
             return new Slot(want, wantPh, true);
         }
@@ -39,7 +44,7 @@ final class MixerSteps {
                     + " by a party that is not a supervisor slot", false, null);
         }
         for (String t : new TreeSet<>(v.tags())) {
-            String ph = MediaSession.placeholderTagFor(t);
+            String ph = placeholderTag(t);
             if (IDLE_LABEL.equals(v.label(t)) && v.has(ph)) {
                 return new Slot(t, ph, true);
             }

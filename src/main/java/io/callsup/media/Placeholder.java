@@ -10,15 +10,29 @@ import java.util.regex.Pattern;
  */
 final class Placeholder {
     private static final Pattern C_LINE = Pattern.compile("(?m)^c=IN IP[46] \\S+");
+    private static final Pattern M_AUDIO = Pattern.compile("(?m)^m=audio \\d+ ");
+    private static final Pattern O_LINE = Pattern.compile("(?m)^o=.*$");
 
     private Placeholder() {
     }
 
-    /** The placeholder's answer to rtpengine's offer: same codecs and mids, at {@code at}. */
+    /**
+     * The placeholder's answer to rtpengine's offer: the same codecs (so telephone-event stays
+     * negotiated towards the supervisor) and mids, sendrecv, at {@code at}; no ICE or RTCP lines.
+     */
     static String answer(String offerToPlaceholder, NgAddress at) {
-        String sdp = MediaPlan.placeholderAnswer(offerToPlaceholder).replaceFirst("(?m)^m=audio 9 ",
-                "m=audio " + at.port() + " ");
-        return C_LINE.matcher(sdp).replaceAll(Matcher.quoteReplacement("c=" + net(at)));
+        String sdp = M_AUDIO.matcher(offerToPlaceholder).replaceFirst(Matcher.quoteReplacement(
+                "m=audio " + at.port() + " "));
+        sdp = O_LINE.matcher(sdp).replaceFirst(Matcher.quoteReplacement("o=- 1 1 " + net(at)));
+        StringBuilder out = new StringBuilder();
+        for (String line : sdp.split("\r\n")) {
+            if (line.startsWith("a=rtcp:") || line.startsWith("a=ice-") || line.startsWith("a=candidate")
+                    || line.equals("a=sendonly") || line.equals("a=recvonly") || line.equals("a=inactive")) {
+                continue;
+            }
+            out.append(line).append("\r\n");
+        }
+        return C_LINE.matcher(out.toString()).replaceAll(Matcher.quoteReplacement("c=" + net(at)));
     }
 
     /** An offer from the placeholder with what a phone may pick from: PCMU, PCMA, telephone-event. */

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
@@ -43,6 +44,7 @@ public class RtpengineMixer implements MediaMixer {
     static final String SUPERVISOR_LABEL = MixerSteps.SUPERVISOR_LABEL;
     static final String IDLE_LABEL = MixerSteps.IDLE_LABEL;
     private static final List<String> DIRECTIONAL = MixerSteps.DIRECTIONAL;
+    private static final Pattern TELEPHONE_EVENT = Pattern.compile("(?im)^a=rtpmap:\\d+\\s+telephone-event/");
 
     private final SyncNg ng;
     private final MixerSteps steps;
@@ -84,7 +86,7 @@ public class RtpengineMixer implements MediaMixer {
                         s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL));
                 String answer = MixerSteps.sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
                         Placeholder.answer(MixerSteps.sdp(toPh), placeholder))));
-                if (MediaPlan.hasTelephoneEvent(supervisorSdpOffer) && !MediaPlan.hasTelephoneEvent(answer)) {
+                if (hasTelephoneEvent(supervisorSdpOffer) && !hasTelephoneEvent(answer)) {
                     throw new MediaFailure("rtpengine's answer to supervisor " + s.tag() + " lost telephone-event", false,
                             null);
                 }
@@ -132,7 +134,7 @@ public class RtpengineMixer implements MediaMixer {
             CallView v = ng.query(d, ref.callId());
             MixerSteps.requireLegs(v, ref);
             String s = ref.supervisorTag();
-            String ph = MediaSession.placeholderTagFor(s);
+            String ph = MixerSteps.placeholderTag(s);
             if (!v.has(s) || !v.has(ph) || !SUPERVISOR_LABEL.equals(v.label(s))) {
                 throw new MediaFailure("supervisor " + s + " is not prepared in call " + ref.callId(), false, null);
             }
@@ -229,7 +231,7 @@ public class RtpengineMixer implements MediaMixer {
     private void release(NgAddress d, MediaRef ref) {
         String id = ref.callId();
         String s = ref.supervisorTag();
-        String ph = MediaSession.placeholderTagFor(s);
+        String ph = MixerSteps.placeholderTag(s);
         CallView v = ng.queryOrNull(d, id);
         if (v == null || !v.has(s)) {
             return;
@@ -252,7 +254,7 @@ public class RtpengineMixer implements MediaMixer {
             steps.arm(d, v, id, a, c, "off");
         }
         if (!v.has(ph)) {
-            // Not one of our slots (e.g. a party made by MediaPlan's older create recipe): delete it
+            // Not one of our slots (e.g. a party left by an older recipe that used create): delete it
             // now; a query scoped to the tag no longer finds a deleted party.
             ng.send(d, cmd("delete", id, "from-tag", s, "delete delay", 0));
             CallView after = CallView.parse(ng.send(d, cmd("query", id, "from-tag", s)));
@@ -419,6 +421,10 @@ public class RtpengineMixer implements MediaMixer {
         } finally {
             lock.unlock();
         }
+    }
+
+    static boolean hasTelephoneEvent(String sdp) {
+        return sdp != null && TELEPHONE_EVENT.matcher(sdp).find();
     }
 
     private static void sleep(Duration d) {

@@ -42,7 +42,8 @@ public final class Capture {
         }
     }
 
-    static short[] decode(RtpEndpoint.Rx r) {
+    /** The packet's G.711 payload as linear samples. */
+    public static short[] decode(RtpEndpoint.Rx r) {
         short[] s = new short[r.payload().length];
         for (int i = 0; i < s.length; i++) {
             s[i] = r.pt() == 8 ? G711.alawDecode(r.payload()[i]) : G711.ulawDecode(r.payload()[i]);

@@ -46,6 +46,18 @@ public final class RtpEndpoint implements AutoCloseable {
     private record Digit(int event, int durationSamples) {
     }
 
+    /**
+     * Send times (nanoTime) of the last digit: its first event packet, its first end packet (the
+     * digit's nominal end) and the first audio packet after its last end retransmission; 0 = not yet.
+     */
+    public record DigitTimes(long startNanos, long endNanos, long audioResumedNanos) {
+    }
+
+    private volatile long digitStartNanos;
+    private volatile long digitEndNanos;
+    private volatile long audioResumedNanos;
+    private boolean awaitingResume;
+
     /** One received packet. */
     public record Rx(long nanos, int pt, long ssrc, boolean marker, byte[] payload) {
     }
@@ -104,6 +116,11 @@ public final class RtpEndpoint implements AutoCloseable {
         return digitRequest != null || digit != null;
     }
 
+    /** Send times of the last digit (see {@link DigitTimes}). */
+    public DigitTimes lastDigit() {
+        return new DigitTimes(digitStartNanos, digitEndNanos, audioResumedNanos);
+    }
+
     private int digitElapsed;
     private int digitEndsSent;
 
@@ -118,6 +135,10 @@ public final class RtpEndpoint implements AutoCloseable {
                 digitRequest = null;
                 digitElapsed = 0;
                 digitEndsSent = 0;
+                digitStartNanos = System.nanoTime();
+                digitEndNanos = 0;
+                audioResumedNanos = 0;
+                awaitingResume = false;
             }
             if (digit != null) {
                 sendEvent(to);
@@ -131,6 +152,10 @@ public final class RtpEndpoint implements AutoCloseable {
             }
             sampleIndex += SAMPLES;
             send(to, audioPt, false, timestamp, payload);
+            if (awaitingResume) {
+                awaitingResume = false;
+                audioResumedNanos = System.nanoTime();
+            }
             timestamp += SAMPLES;
         } catch (IOException | RuntimeException e) {
             // keep the clock running; a closed socket ends the test anyway
@@ -148,7 +173,11 @@ public final class RtpEndpoint implements AutoCloseable {
         p.put((byte) ((end ? 0x80 : 0) | 10));
         p.putShort((short) digitElapsed);
         send(to, eventPt, first, timestamp, p.array());
+        if (end && digitEndsSent == 0) {
+            digitEndNanos = System.nanoTime();
+        }
         if (end && ++digitEndsSent >= 3) {
+            awaitingResume = true;
             timestamp += digit.durationSamples();
             sampleIndex += digit.durationSamples();
             digit = null;
