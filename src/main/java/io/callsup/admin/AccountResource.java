@@ -40,6 +40,8 @@ public class AccountResource {
 
     @jakarta.inject.Inject
     jakarta.enterprise.event.Event<AuthorisationChanged> authorisationChanged;
+    @jakarta.inject.Inject
+    io.callsup.supervision.SupervisionService supervision;
 
     private final Caller caller;
 
@@ -106,7 +108,9 @@ public class AccountResource {
     @Transactional
     @Operation(summary = "Delete an extension, its hunt-group memberships and its account-realm credentials")
     public void delete(@PathParam("id") long id) {
-        find(id).delete();
+        Account account = find(id);
+        supervision.revokeBeforeDeletion(caller.customerId(), account.id);
+        account.delete();
         authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
     }
 

@@ -39,6 +39,8 @@ public class CustomerAdminResource {
 
     @jakarta.inject.Inject
     jakarta.enterprise.event.Event<AuthorisationChanged> authorisationChanged;
+    @jakarta.inject.Inject
+    io.callsup.supervision.SupervisionService supervision;
 
     private final CredentialService credentials;
 
@@ -129,7 +131,9 @@ public class CustomerAdminResource {
     @Transactional
     @Operation(summary = "Delete a customer and everything it owns; its live supervision sessions end as revoked")
     public void delete(@PathParam("id") long id) {
-        find(id).delete();
+        Customer customer = find(id);
+        supervision.revokeBeforeDeletion(customer.id, null);
+        customer.delete();
         authorisationChanged.fire(new AuthorisationChanged(id));
     }
 

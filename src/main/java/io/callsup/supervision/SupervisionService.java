@@ -199,6 +199,19 @@ public class SupervisionService {
     }
 
     /**
+     * Ends, as revoked, the live sessions of a customer (or only those of one account, as supervisor
+     * or agent) that is about to be deleted: ended while the customer and account still exist, so
+     * their audit events still name them. Returns how many ended.
+     */
+    public int revokeBeforeDeletion(long customerId, Long accountId) {
+        List<UUID> live = QuarkusTransaction.requiringNew().call(() -> SupervisionSession.liveOfCustomer(customerId)
+                .stream().filter(s -> accountId == null || s.supervisorAccountId == accountId
+                        || s.agentAccountId == accountId).map(s -> s.id).toList());
+        live.forEach(id -> runner.apply(id, new SessionTrigger.Revoked()));
+        return live.size();
+    }
+
+    /**
      * Re-judges every live session of a customer after a change to who may supervise (feature
      * switched off, flag or membership removed, account, credential or customer deleted): the ones
      * no longer allowed end now, as revoked. Returns how many ended.

@@ -1,9 +1,13 @@
 package io.callsup.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.callsup.audit.OutboxEvent;
 import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
+import io.callsup.testsupport.EventSchema;
 import io.callsup.testsupport.TestApi;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
@@ -82,6 +86,13 @@ class RevocationTest {
             assertThat(adamPhone.awaitExit(Pbx.SIP_WAIT)).as(adamPhone.trace()).isZero();
             assertThat(adamPhone.log()).contains("BYE Reason:").contains("Supervision revoked");
             assertThat(Pbx.auditOf(session.id)).containsExactly("started", "ended revoked");
+            // Ended while the customer and accounts still existed: the events name them and obey the schema.
+            for (OutboxEvent e : QuarkusTransaction.requiringNew().call(() -> OutboxEvent.<OutboxEvent>list(
+                    "sessionId = ?1", session.id))) {
+                JsonNode event = new ObjectMapper().readTree(e.payload);
+                assertThat(EventSchema.violations(event)).as(e.payload).isEmpty();
+                assertThat(event.path("data").path("customer").path("name").asText()).isEqualTo("ABC");
+            }
 
             Thread.sleep(SILENCE_BOUND.toMillis());
             int mark = adam.mark();
