@@ -37,6 +37,7 @@ final class DigitQueue {
      * last code among them: switching through modes nobody could hear only hammers rtpengine (rapid
      * inject stop/start is what makes 26.0.1.26 abort in its mixer).
      */
+    /** {@code session} finds the live session of the leg; it runs inside the trigger's transaction. */
     void queue(String key, char digit, TriggerSource source, Supplier<Optional<UUID>> session) {
         pendingDigits.compute(key, (k, q) -> {
             Deque<Character> digits = q == null ? new ArrayDeque<>() : q;
@@ -54,24 +55,24 @@ final class DigitQueue {
             if (burst.isEmpty()) {
                 return;
             }
-            session.get().ifPresentOrElse(id -> digits(id, burst, source),
-                    () -> LOG.debugf("digits %s on %s, which is no live supervisor: ignored", burst, key));
+            if (runner.applyToFound(session, s -> decide(s, burst, source), null).isEmpty()) {
+                LOG.debugf("digits %s on %s, which is no live supervisor: ignored", burst, key);
+            }
         });
     }
 
-    private void digits(UUID id, List<Character> burst, TriggerSource source) {
-        runner.apply(id, s -> {
-            DialingRule rule = DialInAdmission.ruleOf(s.customerId);
-            Optional<SupervisionMode> last = Optional.empty();
-            for (char d : burst) {
-                Optional<SupervisionMode> mode = DialPlan.digit(String.valueOf(d), rule);
-                last = mode.isPresent() ? mode : last;
-            }
-            if (burst.size() > 1) {
-                LOG.debugf("session %s: %d queued digits %s taken together: %s", s.id, burst.size(), burst, last);
-            }
-            return last.<SessionTrigger>map(mode -> new SessionTrigger.Switch(mode, source, Authorisation.stillAllowed(s)))
-                    .orElse(null);
-        }, null);
+    /** The switch a burst asks for: the mode of its last mode code (null when it holds none). */
+    private static SessionTrigger decide(SupervisionSession s, List<Character> burst, TriggerSource source) {
+        DialingRule rule = DialInAdmission.ruleOf(s.customerId);
+        Optional<SupervisionMode> last = Optional.empty();
+        for (char d : burst) {
+            Optional<SupervisionMode> mode = DialPlan.digit(String.valueOf(d), rule);
+            last = mode.isPresent() ? mode : last;
+        }
+        if (burst.size() > 1) {
+            LOG.debugf("session %s: %d queued digits %s taken together: %s", s.id, burst.size(), burst, last);
+        }
+        return last.<SessionTrigger>map(mode -> new SessionTrigger.Switch(mode, source, Authorisation.stillAllowed(s)))
+                .orElse(null);
     }
 }

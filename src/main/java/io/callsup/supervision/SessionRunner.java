@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs the session machine's effects through the ports. One trigger = one transaction holding the
@@ -59,9 +60,18 @@ public class SessionRunner {
      * decision that reads the session (its rule, its authorisation) is made under the same lock.
      */
     public Optional<SupervisionSession> apply(UUID id, Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
+        return applyToFound(() -> Optional.of(id), decide, actor);
+    }
+
+    /**
+     * As {@link #apply(UUID, Function, ApiActor)} for the session {@code find} names, looked up in
+     * the same transaction: a digit reaches rtpengine in one short transaction.
+     */
+    public Optional<SupervisionSession> applyToFound(Supplier<Optional<UUID>> find,
+                                                     Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
         List<Effect> phoneEffects = new ArrayList<>();
         SupervisionSession row = QuarkusTransaction.requiringNew().call(() -> {
-            SupervisionSession s = SupervisionSession.lock(id).orElse(null);
+            SupervisionSession s = find.get().flatMap(SupervisionSession::lock).orElse(null);
             if (s != null) {
                 SessionTrigger trigger = decide.apply(s);
                 if (trigger != null) {

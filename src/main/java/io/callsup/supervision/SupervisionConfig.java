@@ -18,6 +18,13 @@ public interface SupervisionConfig {
     @WithDefault("1500ms")
     Duration decisionDeadline();
 
+    /**
+     * Kamailio's bound for the decision (its CS_HTTP_TIMEOUT / KAMAILIO_HTTP_TIMEOUT): stated here
+     * so the service can refuse to start with a deadline that Kamailio would not wait for.
+     */
+    @WithDefault("2s")
+    Duration kamailioDecisionTimeout();
+
     /** How long an accepted dial-in may wait for Kamailio to confirm the 200 went out before it is timed out. */
     @WithDefault("5s")
     Duration confirmDeadline();

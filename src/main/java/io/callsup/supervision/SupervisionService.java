@@ -137,14 +137,14 @@ public class SupervisionService {
     /** An RFC 4733 digit that rtpengine's DTMF log attributed to a tag in a call. Queued in arrival order. */
     public void rfc4733Digit(String callId, String sourceTag, char digit) {
         // Digits of agents and clients are logged too; they find no session and are no trigger.
-        digits.queue(callId + "/" + sourceTag, digit, TriggerSource.RFC4733, () -> QuarkusTransaction.requiringNew()
-                .call(() -> SupervisionSession.liveBySupervisorTag(callId, sourceTag).map(s -> s.id)));
+        digits.queue(callId + "/" + sourceTag, digit, TriggerSource.RFC4733,
+                () -> SupervisionSession.liveBySupervisorTag(callId, sourceTag).map(s -> s.id));
     }
 
     /** A SIP INFO digit on a supervisor's own dialog. Queued in arrival order. */
     public void sipInfoDigit(String supervisorCallId, char digit) {
-        digits.queue(supervisorCallId, digit, TriggerSource.SIP_INFO, () -> QuarkusTransaction.requiringNew()
-                .call(() -> SupervisionSession.liveBySupervisorLeg(supervisorCallId).map(s -> s.id)));
+        digits.queue(supervisorCallId, digit, TriggerSource.SIP_INFO,
+                () -> SupervisionSession.liveBySupervisorLeg(supervisorCallId).map(s -> s.id));
     }
 
     /** Moves a live session to {@code mode} (API), if the policy that admitted it still allows it; else it ends as revoked. */
