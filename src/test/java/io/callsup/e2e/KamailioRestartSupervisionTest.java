@@ -7,14 +7,14 @@ import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.KamailioResource;
+import io.callsup.testsupport.RtpengineGuard;
 import io.callsup.testsupport.RtpengineResource;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * missing from dlg.list for ended (one to notice the new process, two to confirm an absence).
  */
 @QuarkusTest
+@ExtendWith(RtpengineGuard.class)
 class KamailioRestartSupervisionTest {
 
     /** Adam's BYE comes this long after his ACK: after both restarts and their reconcile passes. */
@@ -51,17 +52,6 @@ class KamailioRestartSupervisionTest {
     @Inject
     KamailioRpc kamailio;
 
-    @BeforeEach
-    void rtpengineUp() {
-        RtpengineResource.ensureRunning(); // an abort in an earlier test must not fail this one
-    }
-
-    @AfterEach
-    void rtpengineStillUp() {
-        // rtpengine 26.0.1.26 can abort by itself on a loaded host while mixing (design/rtpengine.md):
-        // say so plainly rather than leave only "John hears nothing".
-        assertThat(RtpengineResource.deathNote()).as("rtpengine died during the test").isNull();
-    }
 
     @Test
     void aWhisperSurvivesAKilledAndACleanlyRestartedKamailioAndEndsByTheSupervisorsBye() throws Exception {

@@ -5,6 +5,7 @@ import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
+import io.callsup.testsupport.RtpengineGuard;
 import io.callsup.testsupport.RtpengineResource;
 import io.callsup.testsupport.rtp.NgRelay;
 import io.callsup.testsupport.rtp.RtpEndpoint;
@@ -12,9 +13,8 @@ import io.callsup.testsupport.sip.SippPhone;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
@@ -35,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * shortcut of ending the session as MEDIA_LOST: the end must come from Adam's own BYE.
  */
 @QuarkusTest
+@ExtendWith(RtpengineGuard.class)
 @TestProfile(LossyNgProfile.class)
 class RtpengineCommandLossTest {
 
@@ -51,17 +52,6 @@ class RtpengineCommandLossTest {
     @Inject
     MediaConfig media;
 
-    @BeforeEach
-    void rtpengineUp() {
-        RtpengineResource.ensureRunning(); // an abort in an earlier test must not fail this one
-    }
-
-    @AfterEach
-    void rtpengineStillUp() {
-        // rtpengine 26.0.1.26 can abort by itself on a loaded host while mixing (design/rtpengine.md):
-        // say so plainly rather than leave only "John hears nothing".
-        assertThat(RtpengineResource.deathNote()).as("rtpengine died during the test").isNull();
-    }
 
     @Test
     void aSupervisorLeavingWhileRtpengineCommandsAreLostStaysEndingUntilRtpengineConfirms() throws Exception {

@@ -5,14 +5,14 @@ import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
+import io.callsup.testsupport.RtpengineGuard;
 import io.callsup.testsupport.RtpengineResource;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 
@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * memory, so John and the client hear nothing from the crash on (asserted, not hidden).
  */
 @QuarkusTest
+@ExtendWith(RtpengineGuard.class)
 class RtpengineCrashTest {
 
     /**
@@ -47,17 +48,6 @@ class RtpengineCrashTest {
     @Inject
     KamailioRpc kamailio;
 
-    @BeforeEach
-    void rtpengineUp() {
-        RtpengineResource.ensureRunning(); // an abort in an earlier test must not fail this one
-    }
-
-    @AfterEach
-    void rtpengineStillUp() {
-        // rtpengine 26.0.1.26 can abort by itself on a loaded host while mixing (design/rtpengine.md):
-        // say so plainly rather than leave only "John hears nothing".
-        assertThat(RtpengineResource.deathNote()).as("rtpengine died during the test").isNull();
-    }
 
     @Test
     void aCrashedRtpengineEndsTheSessionAsMediaLostAndTheNextCallIsSupervisedNormally() throws Exception {

@@ -1,13 +1,10 @@
 package io.callsup.testsupport;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -141,30 +138,10 @@ public class KamailioResource {
     }
 
     private static void publish(Map<String, String> env) {
-        Properties p = new Properties();
-        p.putAll(env);
-        StringWriter w = new StringWriter();
-        try {
-            p.store(w, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        System.setProperty(ENV_PROPERTY, w.toString());
+        PublishedEnv.publish(ENV_PROPERTY, env);
     }
 
     private static Map<String, String> publishedEnv() {
-        String text = System.getProperty(ENV_PROPERTY);
-        if (text == null) {
-            throw new IllegalStateException("no Kamailio running: is InfrastructureResource started?");
-        }
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(text));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, String> env = new HashMap<>();
-        p.forEach((k, v) -> env.put((String) k, (String) v));
-        return env;
+        return PublishedEnv.read(ENV_PROPERTY, "Kamailio");
     }
 }

@@ -1,14 +1,11 @@
 package io.callsup.testsupport;
 
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** A real rtpengine >= 26 daemon for the service under test, on free ports. */
@@ -178,30 +175,10 @@ public class RtpengineResource {
     }
 
     private static void publish() {
-        Properties p = new Properties();
-        p.putAll(ENV);
-        StringWriter w = new StringWriter();
-        try {
-            p.store(w, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        System.setProperty(ENV_PROPERTY, w.toString());
+        PublishedEnv.publish(ENV_PROPERTY, ENV);
     }
 
     private static Map<String, String> publishedEnv() {
-        String text = System.getProperty(ENV_PROPERTY);
-        if (text == null) {
-            throw new IllegalStateException("no rtpengine running: is InfrastructureResource started?");
-        }
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(text));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Map<String, String> env = new HashMap<>();
-        p.forEach((k, v) -> env.put((String) k, (String) v));
-        return env;
+        return PublishedEnv.read(ENV_PROPERTY, "rtpengine");
     }
 }
