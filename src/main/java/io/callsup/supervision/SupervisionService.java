@@ -104,7 +104,8 @@ public class SupervisionService {
             // The mixer may have re-used an idle slot of the call: its tag is the one digits will name.
             s.supervisorTag = prepared.ref().supervisorTag();
             // Too late: Kamailio may already have answered 503; never accept what it cannot deliver.
-            return System.nanoTime() > deadline ? new SessionTrigger.JoinTimedOut() : null;
+            // The phone gets our refusal (or Kamailio's 503), so there is no leg to release.
+            return System.nanoTime() > deadline ? new SessionTrigger.JoinFailed(EndReason.TIMEOUT, false) : null;
         }, null).orElseThrow();
         if (row.state != SessionState.JOINING) {
             LOG.warnf("session %s: decision missed its deadline of %s; refused", row.id, config.decisionDeadline());
