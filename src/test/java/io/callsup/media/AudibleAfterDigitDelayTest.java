@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.callsup.testsupport.rtp.Capture;
 import io.callsup.testsupport.rtp.Goertzel;
@@ -82,7 +83,15 @@ class AudibleAfterDigitDelayTest extends MediaTestBase {
                 .as("median ms from the digit's end to the agent hearing S").isLessThan(300);
     }
 
+    /**
+     * The control: without the delay, the tail leaks. It did in 6 of 6 trials on the daemon as Debian
+     * ships it, but on the mix-buffer-fixed daemon it leaked in some runs and in none of 6 in
+     * another, so it depends on timing and runs only on request
+     * ({@code -Dcallsup.test.measure-digit-leak=true}). That the delay is applied at all is checked
+     * deterministically by RtpengineMixerFaultTest.onlyAnOwnDigitSwitchWaitsBeforeMakingTheSupervisorAudible.
+     */
     @Test
+    @EnabledIfSystemProperty(named = "callsup.test.measure-digit-leak", matches = "true")
     void withoutTheDelayTheDigitsTailLeaksToTheAgent() throws Exception {
         List<Trial> trials = run(Duration.ZERO);
         assertThat(trials).as("trials that leaked DTMF to the agent with 0 ms: %s", trials).anyMatch(Trial::leaked);

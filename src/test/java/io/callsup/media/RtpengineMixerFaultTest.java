@@ -45,6 +45,8 @@ class RtpengineMixerFaultTest {
         final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         final Map<String, Fault> faults = new ConcurrentHashMap<>();
         final List<String> received = new CopyOnWriteArrayList<>();
+        /** When each command (by name) last arrived, System.nanoTime(). */
+        final Map<String, Long> arrivals = new ConcurrentHashMap<>();
         volatile boolean withSup;
         volatile boolean supFlows = true;
         volatile boolean armed = true;
@@ -73,6 +75,7 @@ class RtpengineMixerFaultTest {
                     Map<String, Object> cmd = Bencode.decodeDict(data, sp + 1, data.length - sp - 1);
                     String name = (String) cmd.get("command");
                     received.add(name);
+                    arrivals.put(name, System.nanoTime());
                     handle(cookie, name, p.getSocketAddress());
                 } catch (Exception e) {
                     // closed
@@ -236,6 +239,31 @@ class RtpengineMixerFaultTest {
         fake.withSup = true; // S flows to C (barge): going to spy blocks media and stops that flow
         fake.faults.put(command, fault);
         failsWithin(() -> mixer.switchMode(ref, SupervisionMode.BARGE, SupervisionMode.SPY, false), 2);
+    }
+
+    /**
+     * The audible-after-digit delay, deterministically: after the supervisor's own digit the command
+     * that makes it audible waits the delay; any other switch sends it at once. (What the delay buys
+     * by ear is measured in AudibleAfterDigitDelayTest.)
+     */
+    @Test
+    void onlyAnOwnDigitSwitchWaitsBeforeMakingTheSupervisorAudible() {
+        RtpengineMixer delayed = new RtpengineMixer(ng, DEADLINE, Duration.ofMillis(80), new NgAddress("127.0.0.1", 9),
+                100);
+        fake.withSup = true;
+        for (boolean ownDigit : new boolean[] {true, false}) {
+            fake.arrivals.clear();
+            long t0 = System.nanoTime();
+            delayed.switchMode(ref, SupervisionMode.SPY, SupervisionMode.WHISPER, ownDigit);
+            Long at = fake.arrivals.get("unblock media");
+            assertThat(at).as("unblock media sent").isNotNull();
+            long ms = (at - t0) / 1_000_000;
+            if (ownDigit) {
+                assertThat(ms).as("ms to unblock after the own digit").isGreaterThanOrEqualTo(80);
+            } else {
+                assertThat(ms).as("ms to unblock for an API switch").isLessThan(80);
+            }
+        }
     }
 
     @Test
