@@ -134,12 +134,11 @@ public class SessionRunner {
             row.activatedAt = null;
         }
         // The supervisor's time ends when it is released, not when rtpengine confirmed the teardown.
-        if (s.state() == SessionState.ENDING && row.endedAt == null) {
-            row.endedAt = now;
-        } else if (s.state() == SessionState.ENDED && row.endedAt == null) {
-            row.endedAt = now;
-        } else if (s.state() == SessionState.ACTIVE || s.state() == SessionState.JOINING) {
+        boolean over = s.state() == SessionState.ENDING || s.state() == SessionState.ENDED;
+        if (!over) {
             row.endedAt = null;
+        } else if (row.endedAt == null) {
+            row.endedAt = now;
         }
     }
 
