@@ -73,14 +73,25 @@ public class RtpengineMixer implements MediaMixer {
 
     // ------------------------------------------------------------------ join
 
+    /** Where a joining supervisor goes: the daemon holding the call, and a free or fresh slot in it. */
+    private record SlotChoice(NgAddress daemon, MixerSteps.Slot slot, MediaRef ref) {
+    }
+
+    private SlotChoice chooseSlot(MediaRef ref) {
+        NgAddress d = daemonOf(ref);
+        CallView v = ng.query(d, ref.callId());
+        MixerSteps.requireLegs(v, ref);
+        MixerSteps.Slot s = MixerSteps.pickSlot(v, ref);
+        return new SlotChoice(d, s, new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag()));
+    }
+
     @Override
     public Prepared prepareDialIn(MediaRef ref, String supervisorSdpOffer) {
         return locked(ref.callId(), () -> {
-            NgAddress d = daemonOf(ref);
-            CallView v = ng.query(d, ref.callId());
-            MixerSteps.requireLegs(v, ref);
-            MixerSteps.Slot s = MixerSteps.pickSlot(v, ref);
-            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag());
+            SlotChoice c = chooseSlot(ref);
+            NgAddress d = c.daemon();
+            MixerSteps.Slot s = c.slot();
+            MediaRef r = c.ref();
             try {
                 Map<String, Object> toPh = ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",
                         s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL));
@@ -101,11 +112,10 @@ public class RtpengineMixer implements MediaMixer {
     @Override
     public Prepared prepareOrigination(MediaRef ref) {
         return locked(ref.callId(), () -> {
-            NgAddress d = daemonOf(ref);
-            CallView v = ng.query(d, ref.callId());
-            MixerSteps.requireLegs(v, ref);
-            MixerSteps.Slot s = MixerSteps.pickSlot(v, ref);
-            MediaRef r = new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag());
+            SlotChoice c = chooseSlot(ref);
+            NgAddress d = c.daemon();
+            MixerSteps.Slot s = c.slot();
+            MediaRef r = c.ref();
             try {
                 if (!s.exists()) {
                     // Creates the slot with both tags named, the phone side parked on the placeholder

@@ -239,7 +239,7 @@ public class MediaReconciler {
 
     private static List<UUID> ids(SessionState state, Instant olderThan) {
         return QuarkusTransaction.requiringNew().call(() -> (olderThan == null
-                ? SupervisionSession.<SupervisionSession>list("state", state)
+                ? SupervisionSession.inState(state)
                 : SupervisionSession.<SupervisionSession>list("state = ?1 and startedAt < ?2", state, olderThan))
                 .stream().map(s -> s.id).toList());
     }

@@ -130,8 +130,4 @@ public class SupervisionSession extends PanacheEntityBase {
     public static Optional<SupervisionSession> liveBySupervisorLeg(String supervisorCallId) {
         return find("supervisorCallId = ?1 and state <> ?2", supervisorCallId, SessionState.ENDED).firstResultOptional();
     }
-
-    public static List<SupervisionSession> allLive() {
-        return list("state <> ?1", SessionState.ENDED);
-    }
 }
