@@ -34,6 +34,11 @@ public class KamailioResource {
         return TestPorts.get("kamailio-trunk");
     }
 
+    /** The log of the instance the service uses. */
+    public static Path log() {
+        return RUN_DIR.resolve("kamailio.log");
+    }
+
     /** The JSON-RPC port of the instance the service uses. */
     public static int rpcPort() {
         return Integer.parseInt(publishedEnv().get("KAMAILIO_RPC_PORT"));
@@ -116,6 +121,11 @@ public class KamailioResource {
      * registrations, so it never loads or writes the main instance's rows; no rtpengine, no trunk.
      */
     public static Instance startSeparate(String name, String serviceUrl) {
+        return startSeparate(name, serviceUrl, Map.of());
+    }
+
+    /** As {@link #startSeparate(String, String)}, with {@code extra} kamailio-ctl settings on top. */
+    public static Instance startSeparate(String name, String serviceUrl, Map<String, String> extra) {
         Map<String, String> e = new HashMap<>();
         Map<String, String> main = publishedEnv();
         int sip = TestPorts.free();
@@ -129,6 +139,7 @@ public class KamailioResource {
         e.put("KAMAILIO_DB_URL", main.get("KAMAILIO_DB_URL"));
         e.put("KAMAILIO_DB_PERSIST", "0");
         e.put("KAMAILIO_RUN_DIR", runDir.toString());
+        e.putAll(extra);
         BinScript.run("kamailio-ctl", "stop", e, runDir);
         BinScript.run("kamailio-ctl", "start", e, runDir);
         return new Instance(sip, runDir, e);
@@ -138,6 +149,10 @@ public class KamailioResource {
     public record Instance(int sipPort, Path runDir, Map<String, String> env) implements AutoCloseable {
         public Path log() {
             return runDir.resolve("kamailio.log");
+        }
+
+        public int rpcPort() {
+            return Integer.parseInt(env.get("KAMAILIO_RPC_PORT"));
         }
 
         @Override
