@@ -113,6 +113,11 @@ public class InternalRoutes {
                 throw new ProblemException(415, "unsupported-media-type", "Unsupported Media Type",
                         "the body must be application/json", null);
             }
+            // The management interface reads bodies before our routes run, so the limit is ours to apply.
+            if (ctx.body().length() > MAX_BODY_BYTES) {
+                throw new ProblemException(413, "payload-too-large", "Payload Too Large",
+                        "the body exceeds " + MAX_BODY_BYTES + " bytes", null);
+            }
             T message = parse(ctx, type);
             Object answer = handler.apply(message);
             if (answer == null) {
