@@ -4,34 +4,19 @@ import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.web.ProblemException;
-import jakarta.annotation.security.PermitAll;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.context.ManagedExecutor;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import java.util.Optional;
 
 /**
  * What Kamailio calls: decisions on supervision INVITEs and reports of dialogs and of supervisor
- * in-dialog requests. Authenticated by the shared secret ({@link KamailioSecretFilter}), not by user
- * credentials.
+ * in-dialog requests. Served only on the internal (management) port by {@link InternalRoutes}, which
+ * checks the event secret, parses and validates the bodies; these methods get valid messages only.
  */
-@Path("/internal/kamailio/v1")
-@PermitAll
-@Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Internal: Kamailio")
+@ApplicationScoped
 public class KamailioEndpoints {
-
     private static final Logger LOG = Logger.getLogger(KamailioEndpoints.class);
 
     private final SupervisionService supervision;
@@ -45,10 +30,8 @@ public class KamailioEndpoints {
         this.executor = executor;
     }
 
-    @POST
-    @Path("supervision-invites")
-    @Operation(summary = "Decide on an INVITE to a supervision service code")
-    public Response supervisionInvite(@Valid @NotNull KamailioMessages.SupervisionInvite invite) {
+    /** Decides on an INVITE to a supervision service code. */
+    public KamailioMessages.Decision supervisionInvite(KamailioMessages.SupervisionInvite invite) {
         var outcome = supervision.dialIn(new SupervisionService.DialIn(invite.callId(), invite.fromTag(),
                 invite.dialled(), invite.domain(), invite.authUser(), invite.authDomain(), invite.sdp()));
         KamailioMessages.Decision decision;
@@ -57,13 +40,11 @@ public class KamailioEndpoints {
         } else {
             decision = KamailioMessages.Decision.accept(((SupervisionService.Outcome.Accepted) outcome).sdp());
         }
-        return Response.ok(decision).build();
+        return decision;
     }
 
-    @POST
-    @Path("supervision-invites/outcome")
-    @Operation(summary = "What became of an accepted supervision INVITE: answered, cancelled or failed")
-    public Response supervisionInviteOutcome(@Valid @NotNull KamailioMessages.InviteOutcome outcome) {
+    /** What became of an accepted supervision INVITE: answered, cancelled or failed. */
+    public void supervisionInviteOutcome(KamailioMessages.InviteOutcome outcome) {
         SupervisionService.DialInResult result = switch (outcome.outcome()) {
             case "answered" -> SupervisionService.DialInResult.ANSWERED;
             case "cancelled" -> SupervisionService.DialInResult.CANCELLED;
@@ -73,13 +54,10 @@ public class KamailioEndpoints {
         // Synchronous: Kamailio's answer to the phone is already out, and the first audio should
         // follow it as closely as possible.
         supervision.dialInOutcome(outcome.callId(), outcome.fromTag(), result);
-        return Response.noContent().build();
     }
 
-    @POST
-    @Path("dialog-events")
-    @Operation(summary = "A dialog started, ended, or was put on hold")
-    public Response dialogEvent(@Valid @NotNull KamailioMessages.DialogEvent event) {
+    /** A dialog started, ended, or was put on hold. */
+    public void dialogEvent(KamailioMessages.DialogEvent event) {
         switch (event.event()) {
             case "start" -> calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
                     user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
@@ -101,13 +79,10 @@ public class KamailioEndpoints {
                 });
             }
         }
-        return Response.noContent().build();
     }
 
-    @POST
-    @Path("supervisor-events")
-    @Operation(summary = "A BYE, INFO digit or re-INVITE on a supervisor's own leg")
-    public Response supervisorEvent(    @Valid @NotNull KamailioMessages.SupervisorEvent event) {
+    /** A BYE, INFO digit or re-INVITE on a supervisor's own leg. */
+    public void supervisorEvent(KamailioMessages.SupervisorEvent event) {
         switch (event.event()) {
             case "dtmf" -> {
                 if (event.digit() == null) {
@@ -119,7 +94,6 @@ public class KamailioEndpoints {
             case "bye" -> executor.runAsync(() -> supervision.supervisorLegEnded(event.callId()));
             default -> LOG.infof("re-INVITE on supervisor leg %s answered by Kamailio; media unchanged", event.callId());
         }
-        return Response.noContent().build();
     }
 
     private static String user(KamailioMessages.Party p) {
