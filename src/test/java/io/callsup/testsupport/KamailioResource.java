@@ -145,11 +145,6 @@ public class KamailioResource {
         return new Instance(sip, runDir, e);
     }
 
-    /** The shared instance's log (rotated to kamailio.log.old at each start). */
-    public static Path log() {
-        return RUN_DIR.resolve("kamailio.log");
-    }
-
     /** An instance from {@link #startSeparate}; closing it stops it. */
     public record Instance(int sipPort, Path runDir, Map<String, String> env) implements AutoCloseable {
         public Path log() {
