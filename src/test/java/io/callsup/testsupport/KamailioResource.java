@@ -107,8 +107,12 @@ public class KamailioResource {
      * registrations, so it never loads or writes the main instance's rows; no rtpengine, no trunk.
      */
     public static Instance startSeparate(String name, String serviceUrl) {
+        return startSeparate(name, serviceUrl, publishedEnv().get("KAMAILIO_DB_URL"));
+    }
+
+    /** As above, connecting to the database as whoever {@code dbUrl} names. */
+    public static Instance startSeparate(String name, String serviceUrl, String dbUrl) {
         Map<String, String> e = new HashMap<>();
-        Map<String, String> main = publishedEnv();
         int sip = TestPorts.free();
         Path runDir = Path.of("target", "kamailio-" + name).toAbsolutePath();
         e.put("KAMAILIO_SIP_PORT", Integer.toString(sip));
@@ -116,7 +120,7 @@ public class KamailioResource {
         e.put("KAMAILIO_RPC_PORT", Integer.toString(TestPorts.free()));
         e.put("KAMAILIO_SERVICE_URL", serviceUrl);
         e.put("KAMAILIO_SECRET", SECRET);
-        e.put("KAMAILIO_DB_URL", main.get("KAMAILIO_DB_URL"));
+        e.put("KAMAILIO_DB_URL", dbUrl);
         e.put("KAMAILIO_DB_PERSIST", "0");
         e.put("KAMAILIO_RUN_DIR", runDir.toString());
         BinScript.run("kamailio-ctl", "stop", e, runDir);
