@@ -30,7 +30,14 @@ public final class SupervisorLegs {
         if (toTag == null || toTag.isBlank()) {
             return;
         }
-        QuarkusTransaction.requiringNew().run(() -> SupervisionSession.liveBySupervisorLeg(callId).ifPresent(s -> {
+        Optional<java.util.UUID> id = QuarkusTransaction.requiringNew().call(() ->
+                SupervisionSession.liveBySupervisorLeg(callId).map(found -> found.id));
+        if (id.isEmpty()) {
+            return;
+        }
+        // Under the session's row lock, like every other writer (SessionRunner): never a stale copy.
+        QuarkusTransaction.requiringNew().run(() -> SupervisionSession.lock(id.get()).filter(SupervisionSession::live)
+                .ifPresent(s -> {
             if (s.supervisorToTag == null && (s.supervisorFromTag == null && !s.dialledIn
                     || Objects.equals(s.supervisorFromTag, fromTag))) {
                 s.supervisorFromTag = fromTag;

@@ -81,7 +81,8 @@ class HostileSipCorpusTest {
                 }
                 expectedAudit += e.audit();
                 SupervisionSession now = Pbx.session(session.id);
-                soft.assertThat(now.state).as(e.name() + ": session state").isEqualTo(SessionState.ACTIVE);
+                soft.assertThat(now.state).as(e.name() + ": session state (end reason " + now.endReason + ")")
+                        .isEqualTo(SessionState.ACTIVE);
                 soft.assertThat(now.mode).as(e.name() + ": session mode").isEqualTo(SupervisionMode.SPY);
             }
             long tookMs = (System.nanoTime() - started) / 1_000_000;
