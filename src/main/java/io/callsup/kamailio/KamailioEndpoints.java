@@ -121,6 +121,9 @@ public class KamailioEndpoints {
     @Path("supervisor-events")
     @Operation(summary = "A BYE, INFO digit or re-INVITE on a supervisor's own leg")
     public Response supervisorEvent(@Valid @NotNull KamailioMessages.SupervisorEvent event) {
+        if ("dtmf".equals(event.event()) && event.digit() == null) {
+            throw ProblemException.invalid("digit", "is required for a dtmf event");
+        }
         // Kamailio checked the dialog; the session checks its own record of the leg's tags too.
         SupervisorLegs.Match match = SupervisorLegs.check(event.callId(), event.fromTag(), event.toTag());
         if (match == SupervisorLegs.Match.NO_SESSION && "bye".equals(event.event())) {
