@@ -3,6 +3,7 @@ package io.callsup.kamailio;
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.supervision.SupervisionService;
+import io.callsup.supervision.SupervisorLegs;
 import io.callsup.web.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.context.ManagedExecutor;
@@ -32,8 +33,15 @@ public class KamailioEndpoints {
 
     /** Decides on an INVITE to a supervision service code. */
     public KamailioMessages.Decision supervisionInvite(KamailioMessages.SupervisionInvite invite) {
+        Optional<KamailioMessages.Decision> refused = DialInInput.refusal(invite.dialled(), invite.sdp());
+        if (refused.isPresent()) {
+            LOG.infof("supervision INVITE %s refused before decision: %d %s", invite.callId(), refused.get().code(),
+                    refused.get().reason());
+            return refused.get();
+        }
+        // SIP domains are case-insensitive; customers' domains are stored in lower case.
         var outcome = supervision.dialIn(new SupervisionService.DialIn(invite.callId(), invite.fromTag(),
-                invite.dialled(), invite.domain(), invite.authUser(), invite.authDomain(), invite.sdp()));
+                invite.dialled(), lower(invite.domain()), invite.authUser(), lower(invite.authDomain()), invite.sdp()));
         KamailioMessages.Decision decision;
         if (outcome instanceof SupervisionService.Outcome.Rejected rejected) {
             decision = KamailioMessages.Decision.reject(rejected.answer().code(), rejected.answer().reason());
@@ -59,9 +67,14 @@ public class KamailioEndpoints {
     /** A dialog started, ended, or was put on hold. */
     public void dialogEvent(KamailioMessages.DialogEvent event) {
         switch (event.event()) {
-            case "start" -> calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
-                    user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
-                    event.supervision(), event.hEntry(), event.hId()));
+            case "start" -> {
+                calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
+                        user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
+                        event.supervision(), event.hEntry(), event.hId()));
+                if (event.supervision()) {
+                    SupervisorLegs.started(event.callId(), event.fromTag(), event.toTag());
+                }
+            }
             case "hold", "resume" -> calls.holdChanged(event.callId(), "hold".equals(event.event()));
             default -> {
                 Optional<ActiveCall> ended = calls.ended(event.callId());
@@ -83,6 +96,25 @@ public class KamailioEndpoints {
 
     /** A BYE, INFO digit or re-INVITE on a supervisor's own leg. */
     public void supervisorEvent(KamailioMessages.SupervisorEvent event) {
+        if ("dtmf".equals(event.event()) && event.digit() == null) {
+            throw ProblemException.invalid("digit", "is required for a dtmf event");
+        }
+        // Kamailio checked the dialog; the session checks its own record of the leg's tags too.
+        SupervisorLegs.Match match = SupervisorLegs.check(event.callId(), event.fromTag(), event.toTag());
+        if (match == SupervisorLegs.Match.NO_SESSION && "bye".equals(event.event())) {
+            // The dialog's own end event often gets there first: nothing left to do.
+            return;
+        }
+        if (match == SupervisorLegs.Match.NO_SESSION) {
+            LOG.infof("%s on %s: no live session has this supervisor leg; ignored", event.event(), event.callId());
+            throw new ProblemException(404, "not-found", "Not found", "no live session on this supervisor leg", null);
+        }
+        if (match == SupervisorLegs.Match.TAG_MISMATCH) {
+            LOG.warnf("%s on supervisor leg %s with tags %s/%s that are not the leg's: ignored", event.event(),
+                    event.callId(), event.fromTag(), event.toTag());
+            throw new ProblemException(409, "dialog-mismatch", "Not this dialog",
+                    "the tags do not name the session's supervisor leg", null);
+        }
         switch (event.event()) {
             case "dtmf" -> {
                 if (event.digit() == null) {
@@ -94,6 +126,10 @@ public class KamailioEndpoints {
             case "bye" -> executor.runAsync(() -> supervision.supervisorLegEnded(event.callId()));
             default -> LOG.infof("re-INVITE on supervisor leg %s answered by Kamailio; media unchanged", event.callId());
         }
+    }
+
+    private static String lower(String domain) {
+        return domain == null ? null : domain.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String user(KamailioMessages.Party p) {

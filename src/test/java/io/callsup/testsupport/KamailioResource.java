@@ -124,10 +124,15 @@ public class KamailioResource {
         return startSeparate(name, serviceUrl, Map.of());
     }
 
+    /** As above, connecting to the database as whoever {@code dbUrl} names. */
+    public static Instance startSeparate(String name, String serviceUrl, String dbUrl) {
+        return startSeparate(name, serviceUrl, Map.of("KAMAILIO_DB_URL", dbUrl));
+    }
+
     /** As {@link #startSeparate(String, String)}, with {@code extra} kamailio-ctl settings on top. */
     public static Instance startSeparate(String name, String serviceUrl, Map<String, String> extra) {
-        Map<String, String> e = new HashMap<>();
         Map<String, String> main = publishedEnv();
+        Map<String, String> e = new HashMap<>();
         int sip = TestPorts.free();
         Path runDir = Path.of("target", "kamailio-" + name).toAbsolutePath();
         e.put("KAMAILIO_SIP_PORT", Integer.toString(sip));
