@@ -135,9 +135,10 @@ public class CallControlResource {
                          @Parameter(schema = @Schema(type = SchemaType.STRING, maxLength = 255))
                          @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey,
                          @Valid @NotNull JoinRequest request) {
-        long customerId = caller.customerId();
+        // Permission first: a refused credential gets its own 403, never another request's stored answer.
+        ApiAccess.requireModify(caller);
         String path = "/api/v1/calls/" + callId + "/supervisors";
-        return idempotent.run(customerId, idempotencyKey, "POST " + path, request, path, () -> doJoin(callId, request));
+        return idempotent.run(caller, idempotencyKey, "POST " + path, request, path, () -> doJoin(callId, request));
     }
 
     private Response doJoin(String callId, JoinRequest request) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.callsup.security.MalformedCredentials;
+import io.callsup.security.TooManyAttempts;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -69,7 +71,28 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
+        // Quarkus may wrap what an authentication mechanism failed with.
+        if (e.getCause() instanceof TooManyAttempts t) {
+            return tooManyAttempts(t, uri);
+        }
+        if (e.getCause() instanceof MalformedCredentials m) {
+            return malformedCredentials(m, uri);
+        }
         return unauthorized(uri);
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyAttempts(TooManyAttempts e, UriInfo uri) {
+        Response problem = Problems.response(429, "too-many-attempts", "Too many authentication attempts",
+                "too many authentication attempts from this source or for this username; retry after "
+                        + e.retryAfterSeconds() + " s", uri.getPath(), null);
+        return Response.fromResponse(problem).header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response malformedCredentials(MalformedCredentials e, UriInfo uri) {
+        return Problems.response(400, "malformed-credentials", "Malformed credentials",
+                e.field() + ": " + e.getMessage(), uri.getPath(), List.of(new Problem.Violation(e.field(), e.getMessage())));
     }
 
     @ServerExceptionMapper
@@ -105,8 +128,9 @@ public class ProblemMappers {
 
     private static Response unauthorized(UriInfo uri) {
         Response problem = Problems.response(401, "unauthenticated", "Unauthenticated",
-                "valid HTTP Basic credentials are required", uri.getPath(), null);
-        return Response.fromResponse(problem).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"callsup\"").build();
+                "valid HTTP Basic credentials or a Bearer token are required", uri.getPath(), null);
+        return Response.fromResponse(problem).header(HttpHeaders.WWW_AUTHENTICATE,
+                "Basic realm=\"callsup\", Bearer realm=\"callsup\"").build();
     }
 
     /** The last property name of the path: "create.body.extension" becomes "extension". */
