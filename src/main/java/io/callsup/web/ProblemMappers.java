@@ -112,6 +112,14 @@ public class ProblemMappers {
         if (e.getCause() instanceof JsonProcessingException json) {
             return malformedBody(json, uri);
         }
+        // A refusal that already carries its problem (IdParameters) keeps it, with this request's path.
+        if (e.getResponse().getEntity() instanceof Problem p) {
+            return Problems.response(new Problem(p.type(), p.title(), p.status(), p.detail(), uri.getPath(),
+                    p.violations()));
+        }
+        if (e instanceof jakarta.ws.rs.NotSupportedException) {
+            return unsupportedMediaType(uri.getPath());
+        }
         int status = e.getResponse().getStatus();
         String title = Response.Status.fromStatusCode(status) != null
                 ? Response.Status.fromStatusCode(status).getReasonPhrase() : "HTTP " + status;
@@ -119,8 +127,18 @@ public class ProblemMappers {
                 e.getMessage() == null ? title : e.getMessage(), uri.getPath(), null);
     }
 
+    static Response unsupportedMediaType(String path) {
+        return Problems.response(415, "unsupported-media-type", "Unsupported media type",
+                "Content-Type: the request body must be sent as application/json", path,
+                List.of(new Problem.Violation("Content-Type", "must be application/json")));
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, UriInfo uri) {
+        if (Dependencies.databaseDown(e)) {
+            LOG.warnf("database unavailable on %s: %s", uri.getPath(), Dependencies.rootMessage(e));
+            return Dependencies.unavailable("PostgreSQL", uri.getPath());
+        }
         LOG.errorf(e, "unexpected failure on %s", uri.getPath());
         return Problems.response(500, "internal", "Internal error",
                 "the service failed unexpectedly; the failure is logged", uri.getPath(), null);
