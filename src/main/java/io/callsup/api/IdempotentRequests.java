@@ -34,9 +34,8 @@ public class IdempotentRequests {
     }
 
     /**
-     * Call after the caller's permission was checked: the key belongs to the credential, and a
-     * refused (401/403) or failed (5xx) answer is never stored, so it can never be replayed to a
-     * request that would have been allowed.
+     * Call after the caller's permission was checked: the key belongs to the credential, and only a
+     * successful answer is stored.
      */
     public Response run(Caller caller, String key, String operation, Object request, String instance,
                         Supplier<Response> action) {
@@ -91,8 +90,10 @@ public class IdempotentRequests {
             keys.release(credentialId, key);
             throw e;
         }
+        // Only work that was done is remembered: a refusal (4xx) changed nothing and is judged afresh on
+        // retry, so it is never replayed to a request that would be allowed, and leaves no row behind.
         int status = response.getStatus();
-        if (status >= 500 || status == 401 || status == 403) {
+        if (status >= 400) {
             keys.release(credentialId, key);
             return response;
         }

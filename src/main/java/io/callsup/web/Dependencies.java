@@ -36,6 +36,16 @@ public final class Dependencies {
         return false;
     }
 
+    /** PostgreSQL refused a value itself (SQLSTATE class 22, data exception): the request's fault. */
+    static boolean badData(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

@@ -139,6 +139,11 @@ public class ProblemMappers {
             LOG.warnf("database unavailable on %s: %s", uri.getPath(), Dependencies.rootMessage(e));
             return Dependencies.unavailable("PostgreSQL", uri.getPath());
         }
+        if (Dependencies.badData(e)) {
+            LOG.infof("refused data on %s: %s", uri.getPath(), Dependencies.rootMessage(e));
+            return Problems.response(400, "validation", "Invalid request",
+                    "a value in the request cannot be stored or searched for (e.g. a NUL character)", uri.getPath(), null);
+        }
         LOG.errorf(e, "unexpected failure on %s", uri.getPath());
         return Problems.response(500, "internal", "Internal error",
                 "the service failed unexpectedly; the failure is logged", uri.getPath(), null);

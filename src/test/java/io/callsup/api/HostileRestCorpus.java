@@ -239,7 +239,9 @@ final class HostileRestCorpus {
         get("account id of another customer", ACCOUNTS + "/{bAccount}", As.MANAGER, 404, "not-found", null);
         get("session id not a UUID", "/api/v1/supervision-sessions/not-a-uuid", As.MANAGER, 400, "validation", "id");
         get("session id nowhere", "/api/v1/supervision-sessions/" + NOWHERE_UUID, As.MANAGER, 404, "not-found", null);
-        get("call id %00", CALLS + "/%00", As.MANAGER, 404, "not-found", null);
+        get("call id %00", CALLS + "/%00", As.MANAGER, 400, "validation", "callId");
+        add("path: join call id with %01", "POST", CALLS + "/a%01b/supervisors", As.MANAGER, null, Map.of(),
+                "{\"supervisorAccountId\":1,\"mode\":\"SPY\"}", JSON, 400, "validation", "callId");
         get("call id of 300 characters", CALLS + "/" + "c".repeat(300), As.MANAGER, 404, "not-found", null);
         get("customer id abc (admin)", "/api/v1/admin/customers/abc", As.ADMIN, 400, "validation", "id");
         get("credential tokens of abc", CREDENTIALS + "/abc/tokens", As.MANAGER, 400, "validation", "credentialId");
