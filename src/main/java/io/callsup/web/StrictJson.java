@@ -2,7 +2,10 @@ package io.callsup.web;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -44,9 +47,29 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.registerModule(new SimpleModule("callsup-strict-strings").addDeserializer(String.class, new Strings()));
     }
 
-    static final class Strings extends StdScalarDeserializer<String> {
+    /**
+     * Kamailio's internal messages carry raw SIP (an SDP body has CR LF) and are judged by their own
+     * validation; the control-character rule is for what people and applications send.
+     */
+    static final String SIP_EDGE_PACKAGE = "io.callsup.kamailio.";
+
+    static final class Strings extends StdScalarDeserializer<String> implements ContextualDeserializer {
+        private final boolean controlCharacters;
+
         Strings() {
+            this(false);
+        }
+
+        private Strings(boolean controlCharacters) {
             super(String.class);
+            this.controlCharacters = controlCharacters;
+        }
+
+        @Override
+        public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property) {
+            boolean sipEdge = property != null && property.getMember() != null
+                    && property.getMember().getDeclaringClass().getName().startsWith(SIP_EDGE_PACKAGE);
+            return sipEdge == controlCharacters ? this : new Strings(sipEdge);
         }
 
         @Override
@@ -55,6 +78,9 @@ public class StrictJson implements ObjectMapperCustomizer {
                 throw MismatchedInputException.from(p, String.class, "must be a JSON string, not " + p.currentToken());
             }
             String value = p.getText();
+            if (controlCharacters) {
+                return value;
+            }
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if (c < 0x20 || c == 0x7f) {

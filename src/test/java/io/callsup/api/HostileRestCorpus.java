@@ -242,7 +242,7 @@ final class HostileRestCorpus {
         get("call id %00", CALLS + "/%00", As.MANAGER, 400, "validation", "callId");
         add("path: join call id with %01", "POST", CALLS + "/a%01b/supervisors", As.MANAGER, null, Map.of(),
                 "{\"supervisorAccountId\":1,\"mode\":\"SPY\"}", JSON, 400, "validation", "callId");
-        get("call id of 300 characters", CALLS + "/" + "c".repeat(300), As.MANAGER, 404, "not-found", null);
+        get("call id of 300 characters", CALLS + "/" + "c".repeat(300), As.MANAGER, 400, "validation", "callId");
         get("customer id abc (admin)", "/api/v1/admin/customers/abc", As.ADMIN, 400, "validation", "id");
         get("credential tokens of abc", CREDENTIALS + "/abc/tokens", As.MANAGER, 400, "validation", "credentialId");
         add("path: member ids abc/xyz", "PUT", "/api/v1/customer/hunt-groups/abc/members/xyz", As.MANAGER, null,

@@ -1,9 +1,9 @@
 package io.callsup.testsupport;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,15 +17,17 @@ public final class PostgresOutage implements AutoCloseable {
     private final Path pgCtl;
     private final String dataDir;
     private final String options;
+    private final String owner;
 
-    private PostgresOutage(Path pgCtl, String dataDir, String options) {
+    private PostgresOutage(Path pgCtl, String dataDir, String options, String owner) {
         this.pgCtl = pgCtl;
         this.dataDir = dataDir;
         this.options = options;
+        this.owner = owner;
     }
 
     /** The postmaster listening on {@code port}, found by its command line. */
-    public static PostgresOutage stop(int port) throws IOException, InterruptedException {
+    public static PostgresOutage stop(int port) throws Exception {
         ProcessHandle postmaster = ProcessHandle.allProcesses()
                 .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
                 .filter(p -> {
@@ -42,18 +44,32 @@ public final class PostgresOutage implements AutoCloseable {
         args.remove(d + 1);
         args.remove(d);
         Path pgCtl = Path.of(command).resolveSibling("pg_ctl");
-        PostgresOutage outage = new PostgresOutage(pgCtl, dataDir, String.join(" ", args));
-        outage.run("-m", "fast", "-w", "stop");
+        String owner = postmaster.info().user().orElseThrow();
+        PostgresOutage outage = new PostgresOutage(pgCtl, dataDir, String.join(" ", args), owner);
+        // SIGINT is PostgreSQL's fast shutdown: sessions are cut, and pg_ctl refuses to run as root.
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("could not signal the postmaster " + postmaster.pid());
+        }
+        postmaster.onExit().get(60, TimeUnit.SECONDS);
         return outage;
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        run("-o", options, "-l", dataDir + File.separator + "restart.log", "-w", "start");
+        // Written by the server's owner, who is not the test's user when the tests run as root.
+        Path serverLog = Files.createTempFile("pg-restart", ".log",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-")));
+        Files.setPosixFilePermissions(serverLog, PosixFilePermissions.fromString("rw-rw-rw-"));
+        run("-o", options, "-l", serverLog.toString(), "-w", "start");
     }
 
     private void run(String... action) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(pgCtl.toString(), "-D", dataDir));
+        List<String> command = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name")) && !"root".equals(owner)) {
+            command.addAll(List.of("runuser", "-u", owner, "--"));
+        }
+        command.addAll(List.of(pgCtl.toString(), "-D", dataDir));
         command.addAll(List.of(action));
         Path log = Files.createTempFile("pg_ctl", ".log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
