@@ -51,22 +51,24 @@ public class CredentialIdentityProvider implements IdentityProvider<UsernamePass
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        AttemptThrottle.Refusal refused = throttle.get().acquire(source, login);
-        if (refused != null) {
-            return Uni.createFrom().failure(new TooManyAttempts(refused.retryAfterSeconds()));
-        }
-        long generation = verified.generation();
-        return context.runBlocking(() -> {
-            Optional<SecurityIdentity> identity = QuarkusTransaction.requiringNew().call(() -> identify(login, password));
-            if (identity.isEmpty()) {
-                throttle.get().failed(login);
-                // One message for unknown user and wrong password, so usernames cannot be probed.
-                throw new AuthenticationFailedException("invalid credentials");
+        return verified.once(key, () -> {
+            AttemptThrottle.Refusal refused = throttle.get().acquire(source, login);
+            if (refused != null) {
+                return Uni.createFrom().failure(new TooManyAttempts(refused.retryAfterSeconds()));
             }
-            throttle.get().succeeded(source, login);
-            SecurityIdentity id = identity.get();
-            verified.put(generation, key, id, id.getAttribute(Caller.CUSTOMER_ID), null);
-            return id;
+            long generation = verified.generation();
+            return context.runBlocking(() -> {
+                Optional<SecurityIdentity> identity = QuarkusTransaction.requiringNew().call(() -> identify(login, password));
+                if (identity.isEmpty()) {
+                    throttle.get().failed(login);
+                    // One message for unknown user and wrong password, so usernames cannot be probed.
+                    throw new AuthenticationFailedException("invalid credentials");
+                }
+                throttle.get().succeeded(source, login);
+                SecurityIdentity id = identity.get();
+                verified.put(generation, key, id, id.getAttribute(Caller.CUSTOMER_ID), null);
+                return id;
+            });
         });
     }
 

@@ -43,20 +43,22 @@ public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticati
         if (cached != null) {
             return Uni.createFrom().item(cached);
         }
-        AttemptThrottle.Refusal refused = throttle.get().acquire(source, null);
-        if (refused != null) {
-            return Uni.createFrom().failure(new TooManyAttempts(refused.retryAfterSeconds()));
-        }
-        long generation = verified.generation();
-        return context.runBlocking(() -> {
-            Optional<Found> found = QuarkusTransaction.requiringNew().call(() -> identify(token));
-            if (found.isEmpty()) {
-                throw new AuthenticationFailedException("invalid token");
+        return verified.once(key, () -> {
+            AttemptThrottle.Refusal refused = throttle.get().acquire(source, null);
+            if (refused != null) {
+                return Uni.createFrom().failure(new TooManyAttempts(refused.retryAfterSeconds()));
             }
-            throttle.get().succeeded(source, null);
-            SecurityIdentity id = found.get().identity();
-            verified.put(generation, key, id, id.getAttribute(Caller.CUSTOMER_ID), found.get().expiresAt());
-            return id;
+            long generation = verified.generation();
+            return context.runBlocking(() -> {
+                Optional<Found> found = QuarkusTransaction.requiringNew().call(() -> identify(token));
+                if (found.isEmpty()) {
+                    throw new AuthenticationFailedException("invalid token");
+                }
+                throttle.get().succeeded(source, null);
+                SecurityIdentity id = found.get().identity();
+                verified.put(generation, key, id, id.getAttribute(Caller.CUSTOMER_ID), found.get().expiresAt());
+                return id;
+            });
         });
     }
 

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.callsup.tenant.AuthorisationChanged;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
@@ -13,9 +14,13 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Identities whose secret was verified recently, so a client does not pay PBKDF2 on every request.
@@ -31,6 +36,7 @@ public class VerifiedCredentials {
 
     private final Cache<String, Entry> cache;
     private final byte[] hmacKey = new byte[32];
+    private final ConcurrentHashMap<String, CompletableFuture<SecurityIdentity>> inFlight = new ConcurrentHashMap<>();
     // Bumped by every drop: a verification that read the database before a change committed must
     // not put its (old) answer into the cache after the drop.
     private final AtomicLong generation = new AtomicLong();
@@ -63,6 +69,33 @@ public class VerifiedCredentials {
             return null;
         }
         return entry.identity();
+    }
+
+    /**
+     * Runs {@code verify} once for concurrent requests with the same key: a client that opens with a
+     * burst of requests pays one PBKDF2 and one counted attempt, not one per request.
+     */
+    Uni<SecurityIdentity> once(String key, Supplier<Uni<SecurityIdentity>> verify) {
+        CompletableFuture<SecurityIdentity> mine = new CompletableFuture<>();
+        CompletableFuture<SecurityIdentity> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            // Bounded: a verification that never ends must not hold its followers forever.
+            return Uni.createFrom().completionStage(running).ifNoItem().after(Duration.ofSeconds(30)).fail();
+        }
+        Uni<SecurityIdentity> result;
+        try {
+            result = verify.get();
+        } catch (RuntimeException e) {
+            result = Uni.createFrom().failure(e);
+        }
+        return result.onItemOrFailure().invoke((identity, failure) -> {
+            inFlight.remove(key, mine);
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(identity);
+            }
+        });
     }
 
     long generation() {

@@ -1,29 +1,31 @@
 package io.callsup.testsupport;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stops the test PostgreSQL for real ({@code pg_ctl stop -m fast}, so every connection is cut and
- * new ones are refused) and starts it again on the same port and data directory when closed.
+ * Stops the test PostgreSQL for real (fast shutdown: every connection is cut and new ones are
+ * refused) and starts it again on the same port and data directory when closed.
  */
 public final class PostgresOutage implements AutoCloseable {
 
-    private final Path pgCtl;
+    private final Path postgres;
     private final String dataDir;
-    private final String options;
+    private final List<String> options;
     private final String owner;
+    private final int port;
 
-    private PostgresOutage(Path pgCtl, String dataDir, String options, String owner) {
-        this.pgCtl = pgCtl;
+    private PostgresOutage(Path postgres, String dataDir, List<String> options, String owner, int port) {
+        this.postgres = postgres;
         this.dataDir = dataDir;
         this.options = options;
         this.owner = owner;
+        this.port = port;
     }
 
     /** The postmaster listening on {@code port}, found by its command line. */
@@ -43,9 +45,8 @@ public final class PostgresOutage implements AutoCloseable {
         String dataDir = args.get(d + 1);
         args.remove(d + 1);
         args.remove(d);
-        Path pgCtl = Path.of(command).resolveSibling("pg_ctl");
         String owner = postmaster.info().user().orElseThrow();
-        PostgresOutage outage = new PostgresOutage(pgCtl, dataDir, String.join(" ", args), owner);
+        PostgresOutage outage = new PostgresOutage(Path.of(command), dataDir, args, owner, port);
         // SIGINT is PostgreSQL's fast shutdown: sessions are cut, and pg_ctl refuses to run as root.
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid())).start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
@@ -56,25 +57,31 @@ public final class PostgresOutage implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        // Written by the server's owner, who is not the test's user when the tests run as root.
-        Path serverLog = Files.createTempFile("pg-restart", ".log",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-")));
-        Files.setPosixFilePermissions(serverLog, PosixFilePermissions.fromString("rw-rw-rw-"));
-        run("-o", options, "-l", serverLog.toString(), "-w", "start");
-    }
-
-    private void run(String... action) throws IOException, InterruptedException {
+    public void close() throws Exception {
         List<String> command = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name")) && !"root".equals(owner)) {
             command.addAll(List.of("runuser", "-u", owner, "--"));
         }
-        command.addAll(List.of(pgCtl.toString(), "-D", dataDir));
-        command.addAll(List.of(action));
-        Path log = Files.createTempFile("pg_ctl", ".log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(command + " failed: " + Files.readString(log));
+        // The server binary itself, as embedded PostgreSQL runs it (pg_ctl refuses root).
+        command.add(postgres.toString());
+        command.addAll(List.of("-D", dataDir));
+        command.addAll(options);
+        Path log = Files.createTempFile("pg-restart", ".log");
+        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Nothing else stops this process: the resource's own handle is to the first server.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.destroy()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new IllegalStateException("PostgreSQL did not restart: " + Files.readString(log));
+            }
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                Thread.sleep(500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
         }
+        throw new IllegalStateException("PostgreSQL did not listen again within 60 s: " + Files.readString(log));
     }
 }
