@@ -20,7 +20,9 @@ public final class Dependencies {
             if (t instanceof SQLTransientConnectionException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            // 08: connection exceptions; 57P01-03: the server shut the session down or cannot take it now.
+            if (t instanceof SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("08")
+                    || sql.getSQLState().startsWith("57P"))) {
                 return true;
             }
             String name = t.getClass().getName();
@@ -29,7 +31,8 @@ public final class Dependencies {
             }
             String message = t.getMessage();
             if (message != null && (message.contains("Acquisition timeout") || message.contains("Connection refused")
-                    || message.contains("This connection has been closed"))) {
+                    || message.contains("This connection has been closed")
+                    || message.contains("is not currently accepting connections"))) {
                 return true;
             }
         }
