@@ -52,12 +52,13 @@ public class StrictJson implements ObjectMapperCustomizer {
      * validation; the control-character rule is for what people and applications send.
      */
     static final String SIP_EDGE_PACKAGE = "io.callsup.kamailio.";
+    static final String API_PACKAGE = "io.callsup.";
 
     static final class Strings extends StdScalarDeserializer<String> implements ContextualDeserializer {
         private final boolean controlCharacters;
 
         Strings() {
-            this(false);
+            this(true);
         }
 
         private Strings(boolean controlCharacters) {
@@ -67,9 +68,12 @@ public class StrictJson implements ObjectMapperCustomizer {
 
         @Override
         public JsonDeserializer<?> createContextual(DeserializationContext ctxt, BeanProperty property) {
-            boolean sipEdge = property != null && property.getMember() != null
-                    && property.getMember().getDeclaringClass().getName().startsWith(SIP_EDGE_PACKAGE);
-            return sipEdge == controlCharacters ? this : new Strings(sipEdge);
+            // Only fields of the API's own request types: untyped JSON (Kamailio's JSON-RPC answers
+            // decoded to maps) and the SIP edge's messages keep whatever characters they carry.
+            String owner = property == null || property.getMember() == null ? ""
+                    : property.getMember().getDeclaringClass().getName();
+            boolean lenient = !owner.startsWith(API_PACKAGE) || owner.startsWith(SIP_EDGE_PACKAGE);
+            return lenient == controlCharacters ? this : new Strings(lenient);
         }
 
         @Override

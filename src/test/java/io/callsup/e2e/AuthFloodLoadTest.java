@@ -60,7 +60,8 @@ class AuthFloodLoadTest {
     @Test
     void floodIsRefusedAndADialledCodeIsStillDecidedInTime() throws Exception {
         Pbx pbx = new Pbx(true);
-        URI calls = URI.create("http://localhost:" + RestAssured.port + "/api/v1/calls");
+        // 127.0.0.1, not localhost: one source address (localhost may resolve to ::1 as well).
+        URI calls = URI.create("http://127.0.0.1:" + RestAssured.port + "/api/v1/calls");
         Map<Integer, AtomicInteger> answers = new ConcurrentHashMap<>();
         ExecutorService flooders = Executors.newFixedThreadPool(6);
         try (Pbx.JohnsCall johns = pbx.johnsCall(Duration.ofSeconds(60));
@@ -112,7 +113,7 @@ class AuthFloodLoadTest {
         String user = TestApi.unique("crm");
         as(tenant).body(Map.of("username", user, "password", "crm-password-123", "realm", "CUSTOMER", "roleId", role))
                 .post("/api/v1/customer/credentials").then().statusCode(201);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port
                 + "/api/v1/calls")).header("Authorization", basic(user, "crm-password-123")).build();
         HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
         int perSecond = 200;
