@@ -74,8 +74,9 @@ class AuthFloodLoadTest {
                     for (int i = 0; i < 50; i++) {
                         // Half aim at the customer's real manager, half at made-up names.
                         String user = i % 2 == 0 ? pbx.abc.username() : "guess-" + thread + "-" + i;
+                        // Distinct passwords: identical concurrent attempts are verified once and share the answer.
                         HttpRequest r = HttpRequest.newBuilder(calls).header("Authorization",
-                                basic(user, "wrong-password-" + i)).build();
+                                basic(user, "wrong-password-" + thread + "-" + i)).build();
                         try {
                             int status = client.send(r, HttpResponse.BodyHandlers.discarding()).statusCode();
                             answers.computeIfAbsent(status, k -> new AtomicInteger()).incrementAndGet();
