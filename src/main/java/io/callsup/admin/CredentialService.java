@@ -5,6 +5,7 @@ import io.callsup.policy.Realm;
 import io.callsup.security.PasswordHasher;
 import io.callsup.tenant.Account;
 import io.callsup.tenant.ApiCredential;
+import io.callsup.tenant.Customer;
 import io.callsup.tenant.Role;
 import io.callsup.web.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,9 +25,13 @@ public class CredentialService {
         this.hasher = hasher;
     }
 
-    public record CredentialView(long id, String username, Realm realm, Long roleId, Long accountId) {
+    /** {@code login} is the name that always signs this credential in: {@code username@sip-domain}. */
+    public record CredentialView(long id, String username, String login, Realm realm, Long roleId, Long accountId) {
         static CredentialView of(ApiCredential c) {
-            return new CredentialView(c.id, c.username, c.realm, c.roleId, c.accountId);
+            String domain = c.customerId == null ? null
+                    : Customer.<Customer>findByIdOptional(c.customerId).map(x -> x.sipDomain).orElse(null);
+            return new CredentialView(c.id, c.username, domain == null ? c.username : c.username + "@" + domain,
+                    c.realm, c.roleId, c.accountId);
         }
     }
 
@@ -46,8 +51,10 @@ public class CredentialService {
 
     public CredentialView issue(long customerId, String username, String password, Realm realm, long roleId,
                                 Long accountId) {
-        if (ApiCredential.findByUsername(username).isPresent()) {
-            throw ProblemException.conflict("username", username + " is already taken");
+        // Names are per customer: the conflict can only be with this customer's own credential.
+        if (ApiCredential.taken(customerId, username)) {
+            throw ProblemException.conflict("username", username + " is already used by another credential of "
+                    + "this customer");
         }
         ApiCredential credential = new ApiCredential();
         credential.username = username;

@@ -75,6 +75,11 @@ public class DialingRuleResource {
             }
             settings.setCustom(request.custom());
         }
+        // Omitting custom re-uses stored codes; a customer that never stored any has nothing to switch to.
+        if (request.kind() == Kind.CUSTOM && request.custom() == null && settings.custom().equals(DialingRule.DEFAULT)
+                && !settings.useCustom) {
+            throw ProblemException.invalid("custom", "is required: no custom codes are stored yet");
+        }
         settings.useCustom = request.kind() == Kind.CUSTOM;
         return DialingRuleView.of(settings);
     }

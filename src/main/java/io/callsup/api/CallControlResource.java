@@ -104,6 +104,7 @@ public class CallControlResource {
             content = @Content(mediaType = "application/problem+json"))
     public Views.CallView get(@PathParam("callId") String callId) {
         ApiAccess.requireRead(caller);
+        requireCallId(callId);
         long customerId = caller.customerId();
         return QuarkusTransaction.requiringNew().call(() -> ActiveCall.<ActiveCall>findByIdOptional(callId)
                 .filter(c -> c.customerId == customerId && !c.supervisionLeg)
@@ -135,9 +136,11 @@ public class CallControlResource {
                          @Parameter(schema = @Schema(type = SchemaType.STRING, maxLength = 255))
                          @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey,
                          @Valid @NotNull JoinRequest request) {
-        long customerId = caller.customerId();
+        // Permission first: a refused credential gets its own 403, never another request's stored answer.
+        ApiAccess.requireModify(caller);
+        requireCallId(callId);
         String path = "/api/v1/calls/" + callId + "/supervisors";
-        return idempotent.run(customerId, idempotencyKey, "POST " + path, request, path, () -> doJoin(callId, request));
+        return idempotent.run(caller, idempotencyKey, "POST " + path, request, path, () -> doJoin(callId, request));
     }
 
     private Response doJoin(String callId, JoinRequest request) {
@@ -152,6 +155,13 @@ public class CallControlResource {
             return Response.accepted(view).location(URI.create("/api/v1/supervision-sessions/" + s.id)).build();
         }
         throw problem(outcome, callId, request.supervisorAccountId());
+    }
+
+    /** SIP Call-IDs are visible characters; anything else cannot name a call (and PostgreSQL refuses NUL). */
+    static void requireCallId(String callId) {
+        if (callId.length() > 255 || !callId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw ProblemException.invalid("callId", "must be 1-255 visible ASCII characters");
+        }
     }
 
     static ProblemException problem(SupervisionService.JoinOutcome outcome, String callId, long supervisorId) {

@@ -8,10 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
- * Stores the first response to each {@code Idempotency-Key} of a customer, so a retried join or
+ * Stores the first response to each {@code Idempotency-Key} of a credential, so a retried join or
  * update is answered from the store and never rings a phone twice or switches twice. The key row is
  * inserted before the work starts (INSERT ... ON CONFLICT DO NOTHING), which makes two concurrent
  * requests with one key race on the primary key instead of both doing the work.
@@ -40,24 +42,31 @@ public class IdempotencyKeys {
     }
 
     private final EntityManager em;
+    private final ApiConfig config;
 
-    public IdempotencyKeys(EntityManager em) {
+    public IdempotencyKeys(EntityManager em, ApiConfig config) {
         this.em = em;
+        this.config = config;
     }
 
-    public Claim claim(long customerId, String key, String operation, String fingerprint) {
+    /** A row older than the TTL counts as absent and is taken over in the same statement. */
+    public Claim claim(long customerId, long credentialId, String key, String operation, String fingerprint) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            int inserted = em.createNativeQuery("INSERT INTO api_idempotency_key (customer_id, idem_key, operation, "
-                            + "fingerprint) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
-                    .setParameter(1, customerId).setParameter(2, key).setParameter(3, operation)
-                    .setParameter(4, fingerprint).executeUpdate();
+            int inserted = em.createNativeQuery("INSERT INTO api_idempotency_key (customer_id, credential_id, idem_key, "
+                            + "operation, fingerprint) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (credential_id, idem_key) "
+                            + "DO UPDATE SET customer_id = EXCLUDED.customer_id, operation = EXCLUDED.operation, "
+                            + "fingerprint = EXCLUDED.fingerprint, status = NULL, body = NULL, location = NULL, "
+                            + "created_at = now() WHERE api_idempotency_key.created_at < ?6")
+                    .setParameter(1, customerId).setParameter(2, credentialId).setParameter(3, key)
+                    .setParameter(4, operation).setParameter(5, fingerprint).setParameter(6, expiredBefore())
+                    .executeUpdate();
             if (inserted == 1) {
                 return new Claim.Fresh();
             }
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em.createNativeQuery("SELECT operation, fingerprint, status, body, location "
-                            + "FROM api_idempotency_key WHERE customer_id = ?1 AND idem_key = ?2")
-                    .setParameter(1, customerId).setParameter(2, key).getResultList();
+                            + "FROM api_idempotency_key WHERE credential_id = ?1 AND idem_key = ?2")
+                    .setParameter(1, credentialId).setParameter(2, key).getResultList();
             if (rows.isEmpty()) {
                 // Released between our insert attempt and the read: the caller may simply retry.
                 return new Claim.InProgress();
@@ -73,18 +82,29 @@ public class IdempotencyKeys {
         });
     }
 
-    public void complete(long customerId, String key, Stored response) {
+    public void complete(long credentialId, String key, Stored response) {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("UPDATE api_idempotency_key SET status = ?3, "
-                        + "body = ?4, location = ?5 WHERE customer_id = ?1 AND idem_key = ?2")
-                .setParameter(1, customerId).setParameter(2, key).setParameter(3, response.status())
+                        + "body = ?4, location = ?5 WHERE credential_id = ?1 AND idem_key = ?2")
+                .setParameter(1, credentialId).setParameter(2, key).setParameter(3, response.status())
                 .setParameter(4, response.body()).setParameter(5, response.location()).executeUpdate());
     }
 
     /** Forgets a key whose request failed unexpectedly, so that a retry does the work. */
-    public void release(long customerId, String key) {
+    public void release(long credentialId, String key) {
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
-                        "DELETE FROM api_idempotency_key WHERE customer_id = ?1 AND idem_key = ?2 AND status IS NULL")
-                .setParameter(1, customerId).setParameter(2, key).executeUpdate());
+                        "DELETE FROM api_idempotency_key WHERE credential_id = ?1 AND idem_key = ?2 AND status IS NULL")
+                .setParameter(1, credentialId).setParameter(2, key).executeUpdate());
+    }
+
+    /** Deletes keys past their TTL; answers how many. */
+    public int purgeExpired() {
+        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                        "DELETE FROM api_idempotency_key WHERE created_at < ?1")
+                .setParameter(1, expiredBefore()).executeUpdate());
+    }
+
+    private OffsetDateTime expiredBefore() {
+        return OffsetDateTime.now(ZoneOffset.UTC).minus(config.idempotency().ttl());
     }
 
     static String fingerprint(String operation, byte[] canonicalBody) {

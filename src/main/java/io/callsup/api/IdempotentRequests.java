@@ -2,9 +2,11 @@ package io.callsup.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.callsup.security.Caller;
 import io.callsup.web.Problem;
 import io.callsup.web.ProblemException;
 import io.callsup.web.Problems;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -19,22 +21,39 @@ public class IdempotentRequests {
     public static final String HEADER = "Idempotency-Key";
     public static final String REPLAYED = "Idempotent-Replayed";
 
+    static final int MAX_KEY = 255;
+
     private final IdempotencyKeys keys;
     private final ObjectMapper json;
+    private final CurrentVertxRequest current;
 
-    public IdempotentRequests(IdempotencyKeys keys, ObjectMapper json) {
+    public IdempotentRequests(IdempotencyKeys keys, ObjectMapper json, CurrentVertxRequest current) {
         this.keys = keys;
         this.json = json;
+        this.current = current;
     }
 
-    public Response run(long customerId, String key, String operation, Object request, String instance,
+    /**
+     * Call after the caller's permission was checked: the key belongs to the credential, and only a
+     * successful answer is stored.
+     */
+    public Response run(Caller caller, String key, String operation, Object request, String instance,
                         Supplier<Response> action) {
         if (key == null) {
+            // An empty header may reach us as no value at all; it is still a mistake, not "no key".
+            if (current.getCurrent() != null && current.getCurrent().request().headers().contains(HEADER)) {
+                throw ProblemException.invalid(HEADER, "must not be empty");
+            }
             return action.get();
         }
-        if (key.isEmpty() || key.length() > 255 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw ProblemException.invalid(HEADER, "must be 1-255 visible ASCII characters");
+        if (key.isBlank()) {
+            throw ProblemException.invalid(HEADER, "must not be empty");
         }
+        if (key.length() > MAX_KEY || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw ProblemException.invalid(HEADER, "must be 1-" + MAX_KEY + " visible ASCII characters");
+        }
+        long customerId = caller.customerId();
+        long credentialId = caller.credentialId();
         String fingerprint;
         try {
             fingerprint = IdempotencyKeys.fingerprint(operation,
@@ -42,7 +61,7 @@ public class IdempotentRequests {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        IdempotencyKeys.Claim claim = keys.claim(customerId, key, operation, fingerprint);
+        IdempotencyKeys.Claim claim = keys.claim(customerId, credentialId, key, operation, fingerprint);
         if (claim instanceof IdempotencyKeys.Claim.Replay replay) {
             IdempotencyKeys.Stored s = replay.response();
             Response.ResponseBuilder r = Response.status(s.status()).entity(s.body())
@@ -68,20 +87,23 @@ public class IdempotentRequests {
         } catch (ProblemException e) {
             response = Problems.response(e.toProblem(instance));
         } catch (RuntimeException e) {
-            keys.release(customerId, key);
+            keys.release(credentialId, key);
             throw e;
         }
-        if (response.getStatus() >= 500) {
-            keys.release(customerId, key);
+        // Only work that was done is remembered: a refusal (4xx) changed nothing and is judged afresh on
+        // retry, so it is never replayed to a request that would be allowed, and leaves no row behind.
+        int status = response.getStatus();
+        if (status >= 400) {
+            keys.release(credentialId, key);
             return response;
         }
         try {
             Object entity = response.getEntity();
             String body = entity == null ? null : entity instanceof String s ? s : json.writeValueAsString(entity);
             String location = response.getLocation() == null ? null : response.getLocation().toString();
-            keys.complete(customerId, key, new IdempotencyKeys.Stored(response.getStatus(), body, location));
+            keys.complete(credentialId, key, new IdempotencyKeys.Stored(response.getStatus(), body, location));
         } catch (JsonProcessingException | RuntimeException e) {
-            keys.release(customerId, key);
+            keys.release(credentialId, key);
             throw new IllegalStateException("could not store the response for an Idempotency-Key", e);
         }
         return response;

@@ -90,7 +90,7 @@ public class SupervisionSessionResource {
                            @Valid @NotNull UpdateRequest request) {
         ApiAccess.requireModify(caller);
         String path = "/api/v1/supervision-sessions/" + id;
-        return idempotent.run(caller.customerId(), idempotencyKey, "PATCH " + path, request, path, () -> {
+        return idempotent.run(caller, idempotencyKey, "PATCH " + path, request, path, () -> {
             SupervisionSession s = QuarkusTransaction.requiringNew().call(() -> find(id));
             requireOwn(s);
             requireLive(s);
@@ -119,7 +119,7 @@ public class SupervisionSessionResource {
                           @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
         ApiAccess.requireModify(caller);
         String path = "/api/v1/supervision-sessions/" + id;
-        return idempotent.run(caller.customerId(), idempotencyKey, "DELETE " + path, null, path, () -> {
+        return idempotent.run(caller, idempotencyKey, "DELETE " + path, null, path, () -> {
             SupervisionSession s = QuarkusTransaction.requiringNew().call(() -> find(id));
             requireOwn(s);
             supervision.leave(id, EndReason.API);

@@ -24,7 +24,7 @@ public class AdminBootstrap {
             return;
         }
         QuarkusTransaction.requiringNew().run(() -> {
-            if (ApiCredential.findByUsername(admin.username().get()).isPresent()) {
+            if (ApiCredential.findAdministrator(admin.username().get()).isPresent()) {
                 return;
             }
             ApiCredential credential = new ApiCredential();

@@ -21,6 +21,9 @@ public class Caller {
     static final String CUSTOMER_ID = "callsup.customerId";
     static final String ACCOUNT_ID = "callsup.accountId";
     static final String PERMISSIONS = "callsup.permissions";
+    static final String METHOD = "callsup.method";
+    public static final String PASSWORD = "password";
+    public static final String TOKEN = "token";
 
     private final SecurityIdentity identity;
 
@@ -52,6 +55,11 @@ public class Caller {
     public Set<Permission> permissions() {
         Set<Permission> permissions = identity.getAttribute(PERMISSIONS);
         return permissions == null ? Set.of() : permissions;
+    }
+
+    /** {@link #PASSWORD} or {@link #TOKEN}: how this request proved who it is. */
+    public String method() {
+        return identity.getAttribute(METHOD);
     }
 
     public String username() {

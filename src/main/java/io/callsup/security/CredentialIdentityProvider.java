@@ -1,31 +1,34 @@
 package io.callsup.security;
 
-import io.callsup.policy.Permission;
 import io.callsup.tenant.ApiCredential;
-import io.callsup.tenant.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
-import io.quarkus.security.runtime.QuarkusPrincipal;
-import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.EnumSet;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Optional;
 
-/** Checks HTTP Basic credentials against {@link ApiCredential} rows and says who the caller is. */
+/**
+ * Checks HTTP Basic credentials against {@link ApiCredential} rows and says who the caller is.
+ * A recently verified username and password is answered from {@link VerifiedCredentials} without
+ * PBKDF2; every other attempt is counted by the {@link AttemptThrottle} first, and an unknown
+ * username costs one PBKDF2 against a dummy hash, like a known one with a wrong password.
+ */
 @ApplicationScoped
 public class CredentialIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
 
     private final PasswordHasher hasher;
+    private final VerifiedCredentials verified;
+    private final AuthThrottle throttle;
 
-    public CredentialIdentityProvider(PasswordHasher hasher) {
+    public CredentialIdentityProvider(PasswordHasher hasher, VerifiedCredentials verified, AuthThrottle throttle) {
         this.hasher = hasher;
+        this.verified = verified;
+        this.throttle = throttle;
     }
 
     @Override
@@ -36,31 +39,48 @@ public class CredentialIdentityProvider implements IdentityProvider<UsernamePass
     @Override
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request,
                                               AuthenticationRequestContext context) {
-        return context.runBlocking(() -> QuarkusTransaction.requiringNew().call(() -> identify(request)));
+        String login = request.getUsername();
+        String password = new String(request.getPassword().getPassword());
+        String source = ApiAuthMechanism.source(request);
+        AttemptThrottle.Refusal locked = throttle.get().locked(login);
+        if (locked != null) {
+            return Uni.createFrom().failure(new TooManyAttempts(locked.retryAfterSeconds()));
+        }
+        String key = verified.key("basic", login, password);
+        SecurityIdentity cached = verified.get(key);
+        if (cached != null) {
+            return Uni.createFrom().item(cached);
+        }
+        return verified.once(key, () -> {
+            AttemptThrottle.Refusal refused = throttle.get().acquire(source, login);
+            if (refused != null) {
+                return Uni.createFrom().failure(new TooManyAttempts(refused.retryAfterSeconds()));
+            }
+            long generation = verified.generation();
+            return context.runBlocking(() -> {
+                Optional<SecurityIdentity> identity = QuarkusTransaction.requiringNew().call(() -> identify(login, password));
+                if (identity.isEmpty()) {
+                    throttle.get().failed(login);
+                    // One message for unknown user and wrong password, so usernames cannot be probed.
+                    throw new AuthenticationFailedException("invalid credentials");
+                }
+                throttle.get().succeeded(source, login);
+                SecurityIdentity id = identity.get();
+                verified.put(generation, key, id, id.getAttribute(Caller.CUSTOMER_ID), null);
+                return id;
+            });
+        });
     }
 
-    private SecurityIdentity identify(UsernamePasswordAuthenticationRequest request) {
-        String password = new String(request.getPassword().getPassword());
-        ApiCredential credential = ApiCredential.findByUsername(request.getUsername())
-                .filter(c -> hasher.verify(password, c.passwordHash))
-                // One message for unknown user and wrong password, so usernames cannot be probed.
-                .orElseThrow(() -> new AuthenticationFailedException("invalid credentials"));
-        Set<Permission> permissions = credential.roleId == null
-                ? EnumSet.noneOf(Permission.class)
-                : Role.<Role>findByIdOptional(credential.roleId).map(Role::permissionSet)
-                .orElse(EnumSet.noneOf(Permission.class));
-        QuarkusSecurityIdentity.Builder identity = QuarkusSecurityIdentity.builder()
-                .setPrincipal(new QuarkusPrincipal(credential.username))
-                .addRole(credential.realm.name().toLowerCase(Locale.ROOT))
-                .addAttribute(Caller.CREDENTIAL_ID, credential.id)
-                .addAttribute(Caller.REALM, credential.realm)
-                .addAttribute(Caller.PERMISSIONS, permissions);
-        if (credential.customerId != null) {
-            identity.addAttribute(Caller.CUSTOMER_ID, credential.customerId);
+    private Optional<SecurityIdentity> identify(String login, String password) {
+        Optional<ApiCredential> credential = ApiCredential.findForLogin(login);
+        if (credential.isEmpty()) {
+            hasher.verifyDummy(password);
+            return Optional.empty();
         }
-        if (credential.accountId != null) {
-            identity.addAttribute(Caller.ACCOUNT_ID, credential.accountId);
+        if (!hasher.verify(password, credential.get().passwordHash)) {
+            return Optional.empty();
         }
-        return identity.build();
+        return Optional.of(Identities.of(credential.get(), Caller.PASSWORD));
     }
 }

@@ -37,6 +37,23 @@ public class PasswordHasher {
         return SCHEME + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
     }
 
+    private volatile String dummy;
+
+    /**
+     * Verifies against a hash of a random password with the configured rounds, so that asking about
+     * an unknown username costs what asking about a known one does.
+     */
+    public void verifyDummy(String password) {
+        String d = dummy;
+        if (d == null) {
+            byte[] random = new byte[24];
+            this.random.nextBytes(random);
+            d = hash(Base64.getEncoder().encodeToString(random));
+            dummy = d;
+        }
+        verify(password, d);
+    }
+
     public boolean verify(String password, String stored) {
         String[] parts = stored.split("\\$");
         if (parts.length != 4 || !SCHEME.equals(parts[0])) {

@@ -40,8 +40,34 @@ public class ApiCredential extends PanacheEntityBase {
     @Column(name = "role_id")
     public Long roleId;
 
-    public static Optional<ApiCredential> findByUsername(String username) {
-        return find("username", username).firstResultOptional();
+    /** The operator's credential of this name (administrator usernames are unique among administrators). */
+    public static Optional<ApiCredential> findAdministrator(String username) {
+        return find("username = ?1 and realm = ?2", username, Realm.ADMINISTRATOR).firstResultOptional();
+    }
+
+    /** Usernames are unique per customer, not globally. */
+    public static boolean taken(long customerId, String username) {
+        return count("customerId = ?1 and username = ?2", customerId, username) > 0;
+    }
+
+    /**
+     * The credential a login names. {@code name@sip-domain} names the credential {@code name} of the
+     * customer with that SIP domain, always; a plain name (or one whose domain part is no customer's)
+     * names an administrator of that name, else the oldest credential of that name, so that a
+     * customer creating a name another customer already uses never takes over the other's plain login.
+     */
+    public static Optional<ApiCredential> findForLogin(String login) {
+        int at = login.lastIndexOf('@');
+        if (at > 0 && at < login.length() - 1) {
+            Optional<ApiCredential> qualified = find("username = ?1 and customerId = (select c.id from Customer c "
+                            + "where lower(c.sipDomain) = ?2)", login.substring(0, at),
+                    login.substring(at + 1).toLowerCase(java.util.Locale.ROOT)).firstResultOptional();
+            if (qualified.isPresent()) {
+                return qualified;
+            }
+        }
+        return find("username = ?1 order by case when customerId is null then 0 else 1 end, id", login)
+                .firstResultOptional();
     }
 
     public static Optional<ApiCredential> findOwned(long customerId, long id) {

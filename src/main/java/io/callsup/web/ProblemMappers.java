@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.callsup.security.MalformedCredentials;
+import io.callsup.security.TooManyAttempts;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -69,7 +71,28 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
+        // Quarkus may wrap what an authentication mechanism failed with.
+        if (e.getCause() instanceof TooManyAttempts t) {
+            return tooManyAttempts(t, uri);
+        }
+        if (e.getCause() instanceof MalformedCredentials m) {
+            return malformedCredentials(m, uri);
+        }
         return unauthorized(uri);
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyAttempts(TooManyAttempts e, UriInfo uri) {
+        Response problem = Problems.response(429, "too-many-attempts", "Too many authentication attempts",
+                "too many authentication attempts from this source or for this username; retry after "
+                        + e.retryAfterSeconds() + " s", uri.getPath(), null);
+        return Response.fromResponse(problem).header(HttpHeaders.RETRY_AFTER, e.retryAfterSeconds()).build();
+    }
+
+    @ServerExceptionMapper
+    public Response malformedCredentials(MalformedCredentials e, UriInfo uri) {
+        return Problems.response(400, "malformed-credentials", "Malformed credentials",
+                e.field() + ": " + e.getMessage(), uri.getPath(), List.of(new Problem.Violation(e.field(), e.getMessage())));
     }
 
     @ServerExceptionMapper
@@ -89,6 +112,14 @@ public class ProblemMappers {
         if (e.getCause() instanceof JsonProcessingException json) {
             return malformedBody(json, uri);
         }
+        // A refusal that already carries its problem (IdParameters) keeps it, with this request's path.
+        if (e.getResponse().getEntity() instanceof Problem p) {
+            return Problems.response(new Problem(p.type(), p.title(), p.status(), p.detail(), uri.getPath(),
+                    p.violations()));
+        }
+        if (e instanceof jakarta.ws.rs.NotSupportedException) {
+            return unsupportedMediaType(uri.getPath());
+        }
         int status = e.getResponse().getStatus();
         String title = Response.Status.fromStatusCode(status) != null
                 ? Response.Status.fromStatusCode(status).getReasonPhrase() : "HTTP " + status;
@@ -96,8 +127,23 @@ public class ProblemMappers {
                 e.getMessage() == null ? title : e.getMessage(), uri.getPath(), null);
     }
 
+    static Response unsupportedMediaType(String path) {
+        return Problems.response(415, "unsupported-media-type", "Unsupported media type",
+                "Content-Type: the request body must be sent as application/json", path,
+                List.of(new Problem.Violation("Content-Type", "must be application/json")));
+    }
+
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e, UriInfo uri) {
+        if (Dependencies.databaseDown(e)) {
+            LOG.warnf("database unavailable on %s: %s", uri.getPath(), Dependencies.rootMessage(e));
+            return Dependencies.unavailable("PostgreSQL", uri.getPath());
+        }
+        if (Dependencies.badData(e)) {
+            LOG.infof("refused data on %s: %s", uri.getPath(), Dependencies.rootMessage(e));
+            return Problems.response(400, "validation", "Invalid request",
+                    "a value in the request cannot be stored or searched for (e.g. a NUL character)", uri.getPath(), null);
+        }
         LOG.errorf(e, "unexpected failure on %s", uri.getPath());
         return Problems.response(500, "internal", "Internal error",
                 "the service failed unexpectedly; the failure is logged", uri.getPath(), null);
@@ -105,8 +151,9 @@ public class ProblemMappers {
 
     private static Response unauthorized(UriInfo uri) {
         Response problem = Problems.response(401, "unauthenticated", "Unauthenticated",
-                "valid HTTP Basic credentials are required", uri.getPath(), null);
-        return Response.fromResponse(problem).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"callsup\"").build();
+                "valid HTTP Basic credentials or a Bearer token are required", uri.getPath(), null);
+        return Response.fromResponse(problem).header(HttpHeaders.WWW_AUTHENTICATE,
+                "Basic realm=\"callsup\", Bearer realm=\"callsup\"").build();
     }
 
     /** The last property name of the path: "create.body.extension" becomes "extension". */
