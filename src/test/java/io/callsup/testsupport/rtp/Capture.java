@@ -51,6 +51,11 @@ public final class Capture {
         return s;
     }
 
+    /** The decoded G.711 audio, in arrival order. */
+    public short[] audio() {
+        return audio.clone();
+    }
+
     public int audioPackets() {
         return packets.size() - nonAudioPackets;
     }
