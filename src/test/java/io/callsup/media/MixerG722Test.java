@@ -13,7 +13,8 @@ import io.callsup.testsupport.rtp.TestCall;
  * Supervision where G.722 is involved, through {@link RtpengineMixer} and the real daemon: who hears
  * whom and how clean (every heard tone 30 dB above the rest, decoded with ffmpeg's G.722 decoder).
  * Before the audio-player fix (rtpengine/README.md, "G.722 and the audio player") a G.722 party
- * heard only noise from the join on, and a G.722 supervisor heard noise over the parties.
+ * heard only noise from the join on, and a G.722 supervisor heard noise over the parties. The
+ * supervisor dials in with G.722 only, so the answer cannot pick anything else.
  */
 class MixerG722Test extends MediaTestBase {
     private static final double MIN_SNR_DB = 30;
@@ -21,6 +22,20 @@ class MixerG722Test extends MediaTestBase {
     @Test
     void g722CallSupervisedInEveryModeByAPcmuSupervisor() throws Exception {
         try (TestCall c = new TestCall(ng, daemon, "G722", "G722"); Phone s = dialIn(c, SUP1_HZ, "PCMU")) {
+            walkModes(c, s);
+        }
+    }
+
+    @Test
+    void g722SupervisorOnAPcmuCall() throws Exception {
+        try (TestCall c = new TestCall(ng, daemon, "PCMU"); Phone s = dialIn(c, SUP1_HZ, "G722")) {
+            walkModes(c, s);
+        }
+    }
+
+    @Test
+    void g722SupervisorOnAG722Call() throws Exception {
+        try (TestCall c = new TestCall(ng, daemon, "G722", "G722"); Phone s = dialIn(c, SUP1_HZ, "G722")) {
             walkModes(c, s);
         }
     }

@@ -21,6 +21,15 @@ public final class Capture {
     private final int nonAudioPackets;
 
     Capture(String name, List<RtpEndpoint.Rx> packets) {
+        this(name, List.of(), packets);
+    }
+
+    /**
+     * {@code before}: packets received just before the window. A G.722 decoder needs a few hundred
+     * ms to adapt; a phone decodes from the start of the call, so these are decoded too and their
+     * audio dropped, instead of measuring a decoder that starts cold inside the window.
+     */
+    Capture(String name, List<RtpEndpoint.Rx> before, List<RtpEndpoint.Rx> packets) {
         this.name = name;
         this.packets = packets;
         boolean g722 = packets.stream().anyMatch(r -> r.pt() == G722.PT);
@@ -43,8 +52,11 @@ public final class Capture {
         }
         nonAudioPackets = other;
         if (g722) {
-            // one stream, as a phone decodes it; its first 20 ms are the decoder settling
-            audio = G722.decode(packets);
+            List<RtpEndpoint.Rx> all = new ArrayList<>(before);
+            all.addAll(packets);
+            short[] whole = G722.decode(all);
+            int warm = (int) before.stream().filter(r -> r.pt() == G722.PT).count() * G722.BYTES_PER_PACKET * 2;
+            audio = Arrays.copyOfRange(whole, Math.min(warm, whole.length), whole.length);
             return;
         }
         audio = new short[n];

@@ -286,7 +286,9 @@ public final class RtpEndpoint implements AutoCloseable {
                 received.wait(Math.max(1, left / 1_000_000));
             }
             int from = Math.min(mark + skip, received.size());
-            return new Capture(name, new ArrayList<>(received.subList(from, received.size())));
+            // up to 500 ms before the window, to warm up a G.722 decoder
+            List<Rx> before = new ArrayList<>(received.subList(Math.max(0, from - 25), from));
+            return new Capture(name, before, new ArrayList<>(received.subList(from, received.size())));
         }
     }
 
