@@ -9,9 +9,13 @@ binary, pinned by SHA-256 (rtpengine/README.md).
      (jb -> jbe at 0x14f6cd)
   2. write_fast inlined in mix_buffer_write_slow: the same (jb -> jbe at 0x14c715)
   G.722 through the audio player (g722-audio-player.patch, README "G.722 and the audio player"):
-  3. audio_player_setup: the player's clock rate is the payload type's RTP clock rate, not
-     clock_rate * default_clockrate_fact: `imul 0x8(%rbx),%eax` -> 4-byte nop at 0x145f1f
-  4. and `idivl 0xc(%rbx)` -> 3-byte nop at 0x145f38
+  3. __ssrc_handler_decode_new: the decoders that feed the audio player resample to
+     dest_pt.clock_rate * default_clockrate_fact (16000 for G.722) instead of the bare RTP clock
+     rate: `movd 0x170(%rbp),%xmm0` at 0x10ef94 becomes a jump to 39 bytes of new code at
+     0x1695b0 (zero padding after .fini, in the executable segment's last page) that computes
+     it and jumps back;
+  4. the executable LOAD segment's file and memory size grow from 0x1385ad to 0x1385e0 so that
+     the new code is part of it.
   5. version string "26.0.1.26+0~mr26.0.1.26" -> "26.0.1.26+0~callsup.fx2", so that
      `rtpengine --version` says the daemon carries both fixes.
 
@@ -27,14 +31,24 @@ import hashlib, os, sys
 
 ORIG_SHA256 = "b29af4de1f7d5b60efaf11a911a940f48bf8ab7d6afea17372eed79577c577f8"
 MB1_SHA256 = "215b11531db599a29f2be89350e936b36b3d3b573802abc2bd1838db5c5860ce"
-PATCHED_SHA256 = "2d6f4ca0950af5f1889807725a55429502803c466363213f14bbab82d1c357a0"
+PATCHED_SHA256 = "fc33a4503f9c8577fb65be976bb5b21d156a8156d7cde54ae291e7c7ed8f5bd7"
 MARKER = b"+0~callsup.fx2"
 # (file offset, original bytes, patched bytes); .text file offsets equal virtual addresses
+CAVE = 0x1695B0
+# push rax; push rdx; mov 0x170(%rbp),%eax (h->dest_pt.clock_rate); mov 0x1e8(%rbp),%rcx
+# (h->dest_pt.codec_def); test rcx; je 1f; imul 0x8(%rcx),%eax (fact.num); cltd;
+# idivl 0xc(%rcx) (fact.den); 1: movd %eax,%xmm0; pop rdx; pop rax; jmp 0x10ef9c
+CAVE_CODE = bytes.fromhex("50528b8570010000488b8de80100004885c974080faf410899f7790c660f6ec05a58"
+                          "e9c559faff")
 EDITS = [
     (0x14F6CD, bytes.fromhex("0f8239ffffff"), bytes.fromhex("0f8639ffffff")),
     (0x14C715, bytes.fromhex("723f8b5560"), bytes.fromhex("763f8b5560")),
-    (0x145F1F, bytes.fromhex("0faf4308"), bytes.fromhex("0f1f4000")),
-    (0x145F38, bytes.fromhex("f77b0c"), bytes.fromhex("0f1f00")),
+    # jmp CAVE; nopl (%rax)  in place of  movd 0x170(%rbp),%xmm0
+    (0x10EF94, bytes.fromhex("660f6e8570010000"), bytes.fromhex("e917a605000f1f00")),
+    (CAVE, bytes(len(CAVE_CODE)), CAVE_CODE),
+    # p_filesz, p_memsz of the R E LOAD segment (4th program header)
+    (64 + 3 * 56 + 32, bytes.fromhex("ad85130000000000ad85130000000000"),
+     bytes.fromhex("e085130000000000e085130000000000")),
     (0x1831BA, b"26.0.1.26+0~mr26.0.1.26\0", b"26.0.1.26+0~callsup.fx2\0"),
 ]
 # What the mb1 binary has where it differs from the original (edits 1, 2 and its version string).

@@ -51,6 +51,14 @@ public final class G722 {
         return out;
     }
 
+    /** Encodes 16 kHz linear samples. */
+    public static byte[] encode(short[] pcm) {
+        ByteBuffer b = ByteBuffer.allocate(pcm.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.asShortBuffer().put(pcm);
+        return ffmpeg(b.array(), "-f", "s16le", "-ar", "16000", "-ac", "1", "-i", "pipe:0", "-acodec", "g722", "-f",
+                "g722", "pipe:1");
+    }
+
     /** Payloads of the G.722 packets among {@code packets}, decoded as one stream. */
     public static short[] decode(List<RtpEndpoint.Rx> packets) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
