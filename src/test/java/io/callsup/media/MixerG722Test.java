@@ -40,6 +40,16 @@ class MixerG722Test extends MediaTestBase {
         }
     }
 
+    /** Application path: rtpengine offers G.722 first; a G.722 phone takes it and hears everyone clean. */
+    @Test
+    void originatedSupervisorTakesG722() throws Exception {
+        try (TestCall c = new TestCall(ng, daemon, "G722", "G722"); Phone s = originate(c, SUP1_HZ, "G722")) {
+            org.assertj.core.api.Assertions.assertThat(io.callsup.testsupport.rtp.Sdp.parse(s.sdp()).payloadTypes())
+                    .as("offer to the phone: G.722 first").startsWith(9);
+            walkModes(c, s);
+        }
+    }
+
     private static void walkModes(TestCall c, Phone s) throws Exception {
         expectCleanRow("before joining", MIN_SNR_DB, c, s, null);
         mixer.activate(s.ref(), SPY);
