@@ -1,5 +1,6 @@
 package io.callsup;
 
+import io.callsup.testsupport.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class PlatformTest {
 
     @Test
     void readinessReportsDatabaseAndBroker() {
-        given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Artemis")))
                 .body("checks.name", hasItem(containsString("Database")));
@@ -31,6 +32,6 @@ class PlatformTest {
 
     @Test
     void metricsAreExposedForPrometheus() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        Management.given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
     }
 }

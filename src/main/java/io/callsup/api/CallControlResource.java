@@ -172,6 +172,10 @@ public class CallControlResource {
             return new ProblemException(409, "already-supervising", "Already supervising", "account " + supervisorId
                     + " already supervises call " + callId + " in session " + a.sessionId(), null);
         }
+        if (outcome instanceof SupervisionService.JoinOutcome.EdgeUnavailable) {
+            return new ProblemException(503, "dependency-unavailable", "Dependency unavailable",
+                    "the SIP edge (Kamailio) cannot be reached to ring the supervisor's phone", null);
+        }
         if (outcome instanceof SupervisionService.JoinOutcome.MediaUnavailable m) {
             return new ProblemException(503, "media-unavailable", "Supervision media unavailable",
                     "rtpengine could not prepare the supervisor's media: " + m.detail(), null);

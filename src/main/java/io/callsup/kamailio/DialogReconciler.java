@@ -4,6 +4,7 @@ import io.callsup.calls.CallRegistry;
 import io.callsup.model.EndReason;
 import io.callsup.model.SessionState;
 import io.callsup.supervision.SupervisionService;
+import io.callsup.supervision.SupervisorLegs;
 import io.callsup.supervision.SupervisionSession;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -108,6 +109,10 @@ public class DialogReconciler {
                 alive.add(d.callId());
                 if (!tracked.contains(d.callId()) && calls.started(toDialog(d))) {
                     corrected++;
+                    if (toDialog(d).supervisionLeg()) {
+                        // Its start event was lost: the session learns the leg's second tag here.
+                        SupervisorLegs.started(d.callId(), d.fromTag(), d.toTag());
+                    }
                 }
             }
             Instant settled = Instant.now().minus(GRACE);

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** JSON-RPC 2.0 over HTTP to Kamailio's jsonrpcs module, with the shared secret on every call. */
+/** JSON-RPC 2.0 over HTTP to Kamailio's jsonrpcs module, with the RPC secret on every call. */
 @ApplicationScoped
 public class JsonRpcKamailioClient implements KamailioRpc {
 
@@ -132,7 +132,7 @@ public class JsonRpcKamailioClient implements KamailioRpc {
         HttpResponse<Buffer> response;
         try {
             response = client.postAbs(config.rpcUrl())
-                    .putHeader(SECRET_HEADER, config.secret())
+                    .putHeader(SECRET_HEADER, config.rpcSecret().reveal())
                     .timeout(timeout.toMillis())
                     .sendJsonObject(request)
                     .await().atMost(timeout.plusSeconds(1));

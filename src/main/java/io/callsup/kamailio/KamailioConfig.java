@@ -13,10 +13,17 @@ public interface KamailioConfig {
     String rpcUrl();
 
     /**
-     * Shared secret, sent by Kamailio on every request to the service and by the service on every
-     * JSON-RPC call to Kamailio, in the X-Callsup-Secret header.
+     * What Kamailio sends in X-Callsup-Secret on every request to the service's internal port
+     * (CS_EVENT_SECRET in kamailio.cfg). At least {@value SharedSecret#MIN_LENGTH} characters.
      */
-    String secret();
+    SharedSecret eventSecret();
+
+    /**
+     * What the service sends in X-Callsup-Secret on every JSON-RPC call to Kamailio (CS_RPC_SECRET).
+     * Must differ from {@link #eventSecret()}: whoever learns one direction's secret must not be able
+     * to use the other.
+     */
+    SharedSecret rpcSecret();
 
     /** Plain RPCs; t_uac_wait holds its request until the final reply, so it has its own timeout. */
     @WithDefault("3s")

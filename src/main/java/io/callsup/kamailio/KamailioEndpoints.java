@@ -3,35 +3,21 @@ package io.callsup.kamailio;
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.supervision.SupervisionService;
+import io.callsup.supervision.SupervisorLegs;
 import io.callsup.web.ProblemException;
-import jakarta.annotation.security.PermitAll;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.context.ManagedExecutor;
-import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import java.util.Optional;
 
 /**
  * What Kamailio calls: decisions on supervision INVITEs and reports of dialogs and of supervisor
- * in-dialog requests. Authenticated by the shared secret ({@link KamailioSecretFilter}), not by user
- * credentials.
+ * in-dialog requests. Served only on the internal (management) port by {@link InternalRoutes}, which
+ * checks the event secret, parses and validates the bodies; these methods get valid messages only.
  */
-@Path("/internal/kamailio/v1")
-@PermitAll
-@Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Internal: Kamailio")
+@ApplicationScoped
 public class KamailioEndpoints {
-
     private static final Logger LOG = Logger.getLogger(KamailioEndpoints.class);
 
     private final SupervisionService supervision;
@@ -45,25 +31,28 @@ public class KamailioEndpoints {
         this.executor = executor;
     }
 
-    @POST
-    @Path("supervision-invites")
-    @Operation(summary = "Decide on an INVITE to a supervision service code")
-    public Response supervisionInvite(@Valid @NotNull KamailioMessages.SupervisionInvite invite) {
+    /** Decides on an INVITE to a supervision service code. */
+    public KamailioMessages.Decision supervisionInvite(KamailioMessages.SupervisionInvite invite) {
+        Optional<KamailioMessages.Decision> refused = DialInInput.refusal(invite.dialled(), invite.sdp());
+        if (refused.isPresent()) {
+            LOG.infof("supervision INVITE %s refused before decision: %d %s", invite.callId(), refused.get().code(),
+                    refused.get().reason());
+            return refused.get();
+        }
+        // SIP domains are case-insensitive; customers' domains are stored in lower case.
         var outcome = supervision.dialIn(new SupervisionService.DialIn(invite.callId(), invite.fromTag(),
-                invite.dialled(), invite.domain(), invite.authUser(), invite.authDomain(), invite.sdp()));
+                invite.dialled(), lower(invite.domain()), invite.authUser(), lower(invite.authDomain()), invite.sdp()));
         KamailioMessages.Decision decision;
         if (outcome instanceof SupervisionService.Outcome.Rejected rejected) {
             decision = KamailioMessages.Decision.reject(rejected.answer().code(), rejected.answer().reason());
         } else {
             decision = KamailioMessages.Decision.accept(((SupervisionService.Outcome.Accepted) outcome).sdp());
         }
-        return Response.ok(decision).build();
+        return decision;
     }
 
-    @POST
-    @Path("supervision-invites/outcome")
-    @Operation(summary = "What became of an accepted supervision INVITE: answered, cancelled or failed")
-    public Response supervisionInviteOutcome(@Valid @NotNull KamailioMessages.InviteOutcome outcome) {
+    /** What became of an accepted supervision INVITE: answered, cancelled or failed. */
+    public void supervisionInviteOutcome(KamailioMessages.InviteOutcome outcome) {
         SupervisionService.DialInResult result = switch (outcome.outcome()) {
             case "answered" -> SupervisionService.DialInResult.ANSWERED;
             case "cancelled" -> SupervisionService.DialInResult.CANCELLED;
@@ -73,17 +62,19 @@ public class KamailioEndpoints {
         // Synchronous: Kamailio's answer to the phone is already out, and the first audio should
         // follow it as closely as possible.
         supervision.dialInOutcome(outcome.callId(), outcome.fromTag(), result);
-        return Response.noContent().build();
     }
 
-    @POST
-    @Path("dialog-events")
-    @Operation(summary = "A dialog started, ended, or was put on hold")
-    public Response dialogEvent(@Valid @NotNull KamailioMessages.DialogEvent event) {
+    /** A dialog started, ended, or was put on hold. */
+    public void dialogEvent(KamailioMessages.DialogEvent event) {
         switch (event.event()) {
-            case "start" -> calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
-                    user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
-                    event.supervision(), event.hEntry(), event.hId()));
+            case "start" -> {
+                calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
+                        user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
+                        event.supervision(), event.hEntry(), event.hId()));
+                if (event.supervision()) {
+                    SupervisorLegs.started(event.callId(), event.fromTag(), event.toTag());
+                }
+            }
             case "hold", "resume" -> calls.holdChanged(event.callId(), "hold".equals(event.event()));
             default -> {
                 Optional<ActiveCall> ended = calls.ended(event.callId());
@@ -101,13 +92,29 @@ public class KamailioEndpoints {
                 });
             }
         }
-        return Response.noContent().build();
     }
 
-    @POST
-    @Path("supervisor-events")
-    @Operation(summary = "A BYE, INFO digit or re-INVITE on a supervisor's own leg")
-    public Response supervisorEvent(    @Valid @NotNull KamailioMessages.SupervisorEvent event) {
+    /** A BYE, INFO digit or re-INVITE on a supervisor's own leg. */
+    public void supervisorEvent(KamailioMessages.SupervisorEvent event) {
+        if ("dtmf".equals(event.event()) && event.digit() == null) {
+            throw ProblemException.invalid("digit", "is required for a dtmf event");
+        }
+        // Kamailio checked the dialog; the session checks its own record of the leg's tags too.
+        SupervisorLegs.Match match = SupervisorLegs.check(event.callId(), event.fromTag(), event.toTag());
+        if (match == SupervisorLegs.Match.NO_SESSION && "bye".equals(event.event())) {
+            // The dialog's own end event often gets there first: nothing left to do.
+            return;
+        }
+        if (match == SupervisorLegs.Match.NO_SESSION) {
+            LOG.infof("%s on %s: no live session has this supervisor leg; ignored", event.event(), event.callId());
+            throw new ProblemException(404, "not-found", "Not found", "no live session on this supervisor leg", null);
+        }
+        if (match == SupervisorLegs.Match.TAG_MISMATCH) {
+            LOG.warnf("%s on supervisor leg %s with tags %s/%s that are not the leg's: ignored", event.event(),
+                    event.callId(), event.fromTag(), event.toTag());
+            throw new ProblemException(409, "dialog-mismatch", "Not this dialog",
+                    "the tags do not name the session's supervisor leg", null);
+        }
         switch (event.event()) {
             case "dtmf" -> {
                 if (event.digit() == null) {
@@ -119,7 +126,10 @@ public class KamailioEndpoints {
             case "bye" -> executor.runAsync(() -> supervision.supervisorLegEnded(event.callId()));
             default -> LOG.infof("re-INVITE on supervisor leg %s answered by Kamailio; media unchanged", event.callId());
         }
-        return Response.noContent().build();
+    }
+
+    private static String lower(String domain) {
+        return domain == null ? null : domain.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String user(KamailioMessages.Party p) {

@@ -18,11 +18,12 @@ public final class KamailioMessages {
     public record SupervisionInvite(
             @NotBlank @Size(max = 255) String callId,
             @NotBlank @Size(max = 128) String fromTag,
-            @NotBlank @Size(max = 64) String dialled,
+            // Length, characters and SDP are the phone's input: refused with a SIP answer (DialInInput).
+            @NotNull @Size(max = 4096) String dialled,
             @Size(max = 253) String domain,
             @NotBlank @Size(max = 128) String authUser,
             @NotBlank @Size(max = 253) String authDomain,
-            @NotBlank @Size(max = 16384) String sdp) {
+            @NotNull @Size(max = 65536) String sdp) {
     }
 
     @RegisterForReflection

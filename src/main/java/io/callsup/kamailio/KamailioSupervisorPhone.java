@@ -3,7 +3,8 @@ package io.callsup.kamailio;
 import io.callsup.supervision.port.SupervisorPhone;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.UUID;
+import java.security.SecureRandom;
+import java.util.Base64;
 
 /** The supervisor's leg through Kamailio's JSON-RPC: dlg.end_dlg for a BYE, tm.cancel for a ringing INVITE. */
 @ApplicationScoped
@@ -20,9 +21,28 @@ public class KamailioSupervisorPhone implements SupervisorPhone {
         this.config = config;
     }
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** 128 random bits: a forged BYE or INFO must name it, and cannot guess it. */
     @Override
-    public String legCallId(UUID sessionId) {
-        return "callsup-" + sessionId + "@" + hostOf(config.mcSocket());
+    public String newLegCallId() {
+        return randomToken() + "@" + hostOf(config.mcSocket());
+    }
+
+    static String randomToken() {
+        byte[] bits = new byte[16];
+        RANDOM.nextBytes(bits);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+    }
+
+    @Override
+    public boolean reachable() {
+        try {
+            kamailio.uptime();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -31,7 +51,10 @@ public class KamailioSupervisorPhone implements SupervisorPhone {
      */
     @Override
     public Answer ring(String legCallId, String extension, String domain, String displayName, String sdpOffer) {
-        String headers = "From: \"" + displayName.replace("\"", "") + "\" <sip:" + extension + "@" + domain + ">\r\n"
+        // tm.t_uac_* always adds its own From-tag (a tag given here would make a second one).
+        // No control characters or quotes from the display name into a header.
+        String headers = "From: \"" + displayName.replaceAll("[\\p{Cntrl}\"\\\\]", "") + "\" <sip:" + extension + "@"
+                + domain + ">\r\n"
                 + "To: <sip:" + extension + "@" + domain + ">\r\n"
                 + "Call-ID: " + legCallId + "\r\n"
                 + "CSeq: " + ORIGINATE_CSEQ + " INVITE\r\n"

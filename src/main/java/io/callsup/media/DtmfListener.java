@@ -1,8 +1,13 @@
 package io.callsup.media;
 
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
@@ -16,7 +21,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * Receives rtpengine's DTMF log ({@code --dtmf-log-dest}): one JSON datagram per finished digit,
  * e.g. {@code {"callid":"..","source_tag":"..","type":"DTMF","event":1,"duration":200,...}}.
- * Each valid one becomes a {@link DtmfEvent}; anything else is logged and dropped.
+ * Each valid one from an allowed sender becomes a {@link DtmfEvent}. Anything else is dropped and
+ * reported to the drop counter; the log says so at most once a minute per reason, so a flood of
+ * forged datagrams cannot flood the log too.
  */
 public class DtmfListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DtmfListener.class);
@@ -26,12 +33,25 @@ public class DtmfListener implements AutoCloseable {
     private final String host;
     private final int port;
     private final Consumer<DtmfEvent> consumer;
+    private final Predicate<InetAddress> allowedSender;
+    private final BiConsumer<String, String> dropped;
+    private final Map<String, AtomicLong> unloggedDrops = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastDropLog = new ConcurrentHashMap<>();
     private DatagramSocket socket;
 
-    public DtmfListener(Vertx vertx, String host, int port, Consumer<DtmfEvent> consumer) {
+    static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
+    /**
+     * {@code allowedSender}: the addresses rtpengine sends from (see {@link DtmfSources});
+     * {@code dropped}: told the reason ({@code source}, {@code malformed}) and sender of every dropped datagram.
+     */
+    public DtmfListener(Vertx vertx, String host, int port, Predicate<InetAddress> allowedSender,
+                        BiConsumer<String, String> dropped, Consumer<DtmfEvent> consumer) {
         this.vertx = Objects.requireNonNull(vertx);
         this.host = host;
         this.port = port;
+        this.allowedSender = Objects.requireNonNull(allowedSender);
+        this.dropped = Objects.requireNonNull(dropped);
         this.consumer = Objects.requireNonNull(consumer);
     }
 
@@ -52,14 +72,45 @@ public class DtmfListener implements AutoCloseable {
     }
 
     private void onPacket(DatagramPacket packet) {
+        String sender = packet.sender().host();
+        if (!allowedSender.test(literal(sender))) {
+            drop("source", sender);
+            return;
+        }
         try {
             DtmfEvent e = parse(packet.data().toString());
             if (e == null) {
+                drop("malformed", sender);
                 return;
             }
             consumer.accept(e);
         } catch (RuntimeException ex) {
             LOG.warnf("DTMF log datagram from %s dropped: %s", packet.sender(), ex.toString());
+        }
+    }
+
+    /** The sender as Vert.x reports it is an address literal: parsed without any DNS lookup. */
+    private static InetAddress literal(String address) {
+        if (address == null || !address.matches("[0-9a-fA-F.:%]+")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(address);
+        } catch (java.net.UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private void drop(String reason, String sender) {
+        dropped.accept(reason, sender);
+        long now = System.nanoTime();
+        AtomicLong count = unloggedDrops.computeIfAbsent(reason, r -> new AtomicLong());
+        count.incrementAndGet();
+        Long last = lastDropLog.get(reason);
+        if (last == null || now - last >= DROP_LOG_INTERVAL_NANOS) {
+            lastDropLog.put(reason, now);
+            LOG.warnf("DTMF log: dropped %d datagram(s) (%s), the latest from %s; next report in a minute at the earliest",
+                    count.getAndSet(0), reason, sender);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.callsup.media;
 
 import io.callsup.supervision.SupervisionService;
+import io.callsup.supervision.SupervisorTags;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -12,12 +14,20 @@ public class DtmfTriggers {
     private static final Logger LOG = Logger.getLogger(DtmfTriggers.class);
 
     private final SupervisionService supervision;
+    private final MeterRegistry meters;
 
-    public DtmfTriggers(SupervisionService supervision) {
+    public DtmfTriggers(SupervisionService supervision, MeterRegistry meters) {
         this.supervision = supervision;
+        this.meters = meters;
     }
 
     void onDigit(@Observes DtmfEvent event) {
+        // Only our random supervisor tags can be triggers: agents' and clients' digits, and guessed
+        // or old-style tags, stop here without a database lookup.
+        if (!SupervisorTags.wellFormed(event.sourceTag())) {
+            meters.counter(MediaStartup.DROPPED_METRIC, "reason", "not-supervisor-tag").increment();
+            return;
+        }
         try {
             supervision.rfc4733Digit(event.callId(), event.sourceTag(), event.digit());
         } catch (RuntimeException e) {

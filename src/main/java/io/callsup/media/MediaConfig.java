@@ -60,5 +60,12 @@ public interface MediaConfig {
 
         @WithDefault("22223")
         int port();
+
+        /**
+         * Senders whose datagrams are believed: addresses, host names or CIDR blocks. Empty: the
+         * hosts of {@code callsup.media.rtpengine}. Set it where rtpengine sends from another
+         * address than its ng socket's (e.g. a Service name that resolves to a ClusterIP).
+         */
+        java.util.Optional<List<String>> allowedSources();
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -21,6 +22,8 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class MediaStartup {
     private static final Logger LOG = Logger.getLogger(MediaStartup.class);
+    /** Counter of DTMF-log datagrams that triggered nothing, tagged by reason. */
+    static final String DROPPED_METRIC = "callsup.dtmf.log.dropped";
 
     @Inject
     MediaConfig config;
@@ -30,6 +33,8 @@ public class MediaStartup {
     Vertx vertx;
     @Inject
     Event<DtmfEvent> dtmfEvents;
+    @Inject
+    MeterRegistry meters;
 
     private DtmfListener listener;
 
@@ -41,7 +46,11 @@ public class MediaStartup {
         }
         if (config.dtmfLog().enabled()) {
             // Asynchronous: the listener runs on a Vert.x event loop, which observers must not block.
-            listener = new DtmfListener(vertx, config.dtmfLog().host(), config.dtmfLog().port(),
+            DtmfSources sources = config.dtmfLog().allowedSources().filter(l -> !l.isEmpty())
+                    .map(DtmfSources::of).orElseGet(() -> DtmfSources.ofRtpengines(config.rtpengine()));
+            LOG.infof("DTMF log datagrams are believed only from %s", sources);
+            listener = new DtmfListener(vertx, config.dtmfLog().host(), config.dtmfLog().port(), sources,
+                    (reason, sender) -> meters.counter(DROPPED_METRIC, "reason", reason).increment(),
                     dtmfEvents::fire);
             listener.start().toCompletionStage().toCompletableFuture().join();
         }

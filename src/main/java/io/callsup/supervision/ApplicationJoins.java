@@ -58,6 +58,10 @@ public class ApplicationJoins {
     }
 
     public JoinOutcome join(ApplicationJoin request) {
+        // Without Kamailio the phone cannot be rung: say so now rather than accept and fail later.
+        if (!phone.reachable()) {
+            return new JoinOutcome.EdgeUnavailable();
+        }
         Object[] admitted = new Object[1];
         JoinOutcome outcome = QuarkusTransaction.requiringNew().call(() -> admit(request, admitted));
         if (!(outcome instanceof JoinOutcome.Ringing ringing)) {
@@ -138,8 +142,9 @@ public class ApplicationJoins {
         session.credentialRealm = trigger.realm().name();
         session.credentialId = request.actor() == null ? null : request.actor().credentialId();
         session.authorisedByGroup = ((PolicyDecision.Allow) decision).huntGroupId();
-        // Our Call-ID for the supervisor's leg: BYE and INFO from that phone carry it.
-        session.supervisorCallId = phone.legCallId(session.id);
+        // Our Call-ID for the supervisor's leg: BYE and INFO from that phone carry it (and the tags
+        // Kamailio's dialog start reports, SupervisorLegs).
+        session.supervisorCallId = phone.newLegCallId();
         session.persist();
         Customer customer = Customer.findById(request.customerId());
         origination[0] = new Origination(sup.extension, customer.sipDomain, "Supervision " + agent.extension);

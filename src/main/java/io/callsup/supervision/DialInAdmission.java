@@ -110,8 +110,9 @@ public class DialInAdmission {
         session.agentTag = call.tagOf(agent.id);
         session.clientTag = call.otherTag(agent.id);
         session.clientNumber = call.otherNumber(agent.id);
-        // Our own tag, unique per session: the supervisor's SIP tags belong to another dialog.
-        session.supervisorTag = "sup-" + session.id.toString().substring(0, 13);
+        // Our own tag, random: the supervisor's SIP tags belong to another dialog, and a tag derived
+        // from the session id (which the API shows) would let anyone forge DTMF-log datagrams.
+        session.supervisorTag = SupervisorTags.newTag();
         session.state = SessionState.JOINING;
         session.mode = mode;
         session.startedAt = Instant.now();

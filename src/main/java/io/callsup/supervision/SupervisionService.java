@@ -272,6 +272,10 @@ public class SupervisionService {
 
         record MediaUnavailable(String detail) implements JoinOutcome {
         }
+
+        /** Kamailio cannot be asked: nothing was admitted. */
+        record EdgeUnavailable() implements JoinOutcome {
+        }
     }
 
     /** Application trigger: see {@link ApplicationJoins}. */

@@ -56,6 +56,9 @@ public class SupervisionSession extends PanacheEntityBase {
     public String supervisorCallId;
     @Column(name = "supervisor_from_tag")
     public String supervisorFromTag;
+    /** The leg's other tag, known once Kamailio reports the dialog's start. */
+    @Column(name = "supervisor_to_tag")
+    public String supervisorToTag;
 
     @Enumerated(EnumType.STRING)
     public SessionState state;

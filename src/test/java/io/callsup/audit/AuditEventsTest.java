@@ -13,6 +13,7 @@ import io.callsup.testsupport.AuditConsumer;
 import io.callsup.testsupport.EventSchema;
 import io.callsup.testsupport.TestApi;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.callsup.testsupport.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import jakarta.jms.DeliveryMode;
@@ -213,14 +214,14 @@ class AuditEventsTest {
 
     @Test
     void metricsAndHealthReportTheRelay() {
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("callsup_audit_outbox_backlog"))
                 .body(containsString("callsup_audit_publish_failures_total"))
                 .body(containsString("callsup_audit_relay_lag_seconds"))
                 .body(containsString("callsup_audit_events_published_total"));
-        given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("checks.name", hasItem("Artemis audit broker"));
-        given().get("/q/health/live").then().statusCode(200)
+        Management.given().get("/q/health/live").then().statusCode(200)
                 .body("checks.name", not(hasItem(containsString("Artemis"))));
     }
 

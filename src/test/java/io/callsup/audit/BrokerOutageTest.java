@@ -8,6 +8,7 @@ import io.callsup.model.TriggerSource;
 import io.callsup.testsupport.ArtemisResource;
 import io.callsup.testsupport.AuditConsumer;
 import io.callsup.testsupport.EventSchema;
+import io.callsup.testsupport.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -53,8 +54,8 @@ class BrokerOutageTest {
                 abc.end(session, EndReason.SUPERVISOR_HUNG_UP);
                 await("the relay to notice the outage", () -> Boolean.FALSE.equals(relay.brokerReachable()));
                 assertThat(RelayReplica.unsent(abc.customerId())).hasSize(4);
-                given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-                given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+                Management.given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                         .body("checks.find { it.name == 'Artemis audit broker' }.data.broker", equalTo("unreachable"));
                 await("the backlog gauge", () -> relay.backlog() >= 4);
                 assertThat(failures()).isGreaterThan(failuresBefore);
@@ -74,13 +75,13 @@ class BrokerOutageTest {
             assertThat(got).allSatisfy(r -> assertThat(EventSchema.violations(r.json())).isEmpty());
             assertThat(got.get(5).json().path("data").path("reason").asText()).isEqualTo("supervisor-hung-up");
             assertThat(RelayReplica.unsent(abc.customerId())).isEmpty();
-            given().get("/q/health/ready").then().statusCode(200)
+            Management.given().get("/q/health/ready").then().statusCode(200)
                     .body("checks.find { it.name == 'Artemis audit broker' }.data.broker", equalTo("reachable"));
         }
     }
 
     private static double failures() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         return metrics.lines().filter(l -> l.startsWith("callsup_audit_publish_failures_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }

@@ -116,7 +116,7 @@ class InfoDigitBurstTest {
         var config = ConfigProvider.getConfig();
         HttpRequest enable = HttpRequest.newBuilder(URI.create(config.getValue("callsup.kamailio.rpc-url", String.class)))
                 .header("Content-Type", "application/json")
-                .header("X-Callsup-Secret", config.getValue("callsup.kamailio.secret", String.class))
+                .header("X-Callsup-Secret", config.getValue("callsup.kamailio.rpc-secret", String.class))
                 .POST(HttpRequest.BodyPublishers.ofString(
                         "{\"jsonrpc\":\"2.0\",\"method\":\"rtpengine.enable\",\"params\":[\"all\",1],\"id\":1}"))
                 .build();

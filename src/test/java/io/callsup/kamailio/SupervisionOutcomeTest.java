@@ -182,7 +182,7 @@ class SupervisionOutcomeTest {
                 Thread.sleep(300); // a second outcome would be a bug: give it the chance to show
                 assertThat(outcomes(decision(code))).hasSize(1);
                 Post outcome = o.get(0);
-                assertThat(outcome.secret).isEqualTo(KamailioResource.SECRET);
+                assertThat(outcome.secret).isEqualTo(KamailioResource.EVENT_SECRET);
                 assertThat(outcome.contentType).isEqualTo("application/json");
                 assertThat(outcome.body.getString("fromTag")).isEqualTo(decision(code).body.getString("fromTag"));
                 assertThat(outcome.body.fieldNames()).containsExactlyInAnyOrder("callId", "fromTag", "outcome");

@@ -53,7 +53,8 @@ class AudibleAfterDigitDelayTest extends MediaTestBase {
         spare.run("stop"); // left by a killed run
         spare.run("start");
         spareNg = new NgClient(vertx, List.of(spareAddress), Duration.ofMillis(500), 2);
-        spareDtmf = new DtmfListener(vertx, "127.0.0.1", spare.dtmfLogPort(), digits::add);
+        spareDtmf = new DtmfListener(vertx, "127.0.0.1", spare.dtmfLogPort(), DtmfSources.of(List.of("127.0.0.1")),
+                (reason, sender) -> { }, digits::add);
         spareDtmf.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 

@@ -58,7 +58,8 @@ abstract class MediaTestBase {
         vertx = Vertx.vertx();
         ng = new NgClient(vertx, List.of(daemon), Duration.ofMillis(500), 2);
         restartIfAborted();
-        dtmf = new DtmfListener(vertx, "127.0.0.1", RtpengineDaemon.DTMF_LOG_PORT, digits::add);
+        dtmf = new DtmfListener(vertx, "127.0.0.1", RtpengineDaemon.DTMF_LOG_PORT,
+                DtmfSources.of(java.util.List.of("127.0.0.1")), (reason, sender) -> { }, digits::add);
         dtmf.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         placeholderSocket = new RtpEndpoint("placeholder", 0); // never connected: only listens
         mixer = mixer(ng, DELAY);

@@ -11,9 +11,17 @@ public class FakePhone implements SupervisorPhone {
 
     public final List<String> released = new CopyOnWriteArrayList<>();
 
+    /** Set false to play a SIP edge that cannot be reached. */
+    public volatile boolean reachable = true;
+
     @Override
-    public String legCallId(UUID sessionId) {
-        return "leg-" + sessionId;
+    public String newLegCallId() {
+        return "leg-" + UUID.randomUUID();
+    }
+
+    @Override
+    public boolean reachable() {
+        return reachable;
     }
 
     @Override

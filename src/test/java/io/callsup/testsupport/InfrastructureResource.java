@@ -22,10 +22,13 @@ public class InfrastructureResource implements QuarkusTestResourceLifecycleManag
         config.putAll(postgres.start());
         config.putAll(artemis.start());
         config.putAll(rtpengine.start());
-        // Kamailio must know the service's port before the service starts, so it is chosen here.
+        // Kamailio must know the service's internal (management) port before the service starts.
         int servicePort = TestPorts.free();
+        int managementPort = TestPorts.free();
         config.put("quarkus.http.test-port", Integer.toString(servicePort));
-        config.putAll(kamailio.start(postgres.kamailioUrl(), servicePort));
+        config.put("quarkus.management.test-port", Integer.toString(managementPort));
+        TestPorts.publish("service-management", managementPort);
+        config.putAll(kamailio.start(postgres.kamailioUrl(), managementPort));
         return config;
     }
 

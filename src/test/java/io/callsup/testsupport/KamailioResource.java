@@ -11,7 +11,12 @@ import java.util.regex.Pattern;
 public class KamailioResource {
 
     public static final String HOST = "127.0.0.1";
-    public static final String SECRET = "test-secret-kamailio";
+    /** Kamailio to service (X-Callsup-Secret on the internal port). */
+    public static final String EVENT_SECRET = "test-event-secret-kamailio-to-service";
+    /** Service to Kamailio (X-Callsup-Secret on JSON-RPC). */
+    public static final String RPC_SECRET = "test-rpc-secret-service-to-kamailio";
+    /** rtpengine.enable is no method the service uses; only tests that restart rtpengine need it. */
+    private static final String TEST_RPC_METHODS = "rtpengine.enable";
     private static final Path RUN_DIR = Path.of("target", "kamailio-run").toAbsolutePath();
     // Tests and test resources live in different class loaders of one JVM: the environment of the
     // running instance travels as a system property, like the ports in TestPorts.
@@ -29,12 +34,18 @@ public class KamailioResource {
         return TestPorts.get("kamailio-trunk");
     }
 
+    /** The log of the instance the service uses. */
+    public static Path log() {
+        return RUN_DIR.resolve("kamailio.log");
+    }
+
     /** The JSON-RPC port of the instance the service uses. */
     public static int rpcPort() {
         return Integer.parseInt(publishedEnv().get("KAMAILIO_RPC_PORT"));
     }
 
-    public Map<String, String> start(String dbUrl, int servicePort) {
+    /** {@code serviceInternalPort}: the service's management port, where its internal endpoints are. */
+    public Map<String, String> start(String dbUrl, int serviceInternalPort) {
         int sip = TestPorts.free();
         int rpc = TestPorts.free();
         int trunk = TestPorts.free();
@@ -44,8 +55,10 @@ public class KamailioResource {
         int mc = TestPorts.free();
         env.put("KAMAILIO_MC_PORT", Integer.toString(mc));
         env.put("KAMAILIO_RPC_PORT", Integer.toString(rpc));
-        env.put("KAMAILIO_SERVICE_URL", "http://127.0.0.1:" + servicePort);
-        env.put("KAMAILIO_SECRET", SECRET);
+        env.put("KAMAILIO_SERVICE_URL", "http://127.0.0.1:" + serviceInternalPort);
+        env.put("KAMAILIO_EVENT_SECRET", EVENT_SECRET);
+        env.put("KAMAILIO_RPC_SECRET", RPC_SECRET);
+        env.put("KAMAILIO_RPC_EXTRA_METHODS", TEST_RPC_METHODS);
         env.put("KAMAILIO_DB_URL", dbUrl);
         env.put("KAMAILIO_RTPENGINE_NG", RtpengineResource.ngAddress());
         env.put("KAMAILIO_TRUNK", HOST + ":" + trunk);
@@ -56,7 +69,8 @@ public class KamailioResource {
         publish(env);
         return Map.of(
                 "callsup.kamailio.rpc-url", "http://127.0.0.1:" + rpc + "/RPC",
-                "callsup.kamailio.secret", SECRET,
+                "callsup.kamailio.event-secret", EVENT_SECRET,
+                "callsup.kamailio.rpc-secret", RPC_SECRET,
                 // Application joins: INVITEs go from the MC socket to the proxy socket.
                 "callsup.kamailio.sip-socket", HOST + ":" + sip,
                 "callsup.kamailio.mc-socket", HOST + ":" + mc,
@@ -107,32 +121,43 @@ public class KamailioResource {
      * registrations, so it never loads or writes the main instance's rows; no rtpengine, no trunk.
      */
     public static Instance startSeparate(String name, String serviceUrl) {
-        Map<String, String> e = new HashMap<>();
+        return startSeparate(name, serviceUrl, Map.of());
+    }
+
+    /** As above, connecting to the database as whoever {@code dbUrl} names. */
+    public static Instance startSeparate(String name, String serviceUrl, String dbUrl) {
+        return startSeparate(name, serviceUrl, Map.of("KAMAILIO_DB_URL", dbUrl));
+    }
+
+    /** As {@link #startSeparate(String, String)}, with {@code extra} kamailio-ctl settings on top. */
+    public static Instance startSeparate(String name, String serviceUrl, Map<String, String> extra) {
         Map<String, String> main = publishedEnv();
+        Map<String, String> e = new HashMap<>();
         int sip = TestPorts.free();
         Path runDir = Path.of("target", "kamailio-" + name).toAbsolutePath();
         e.put("KAMAILIO_SIP_PORT", Integer.toString(sip));
         e.put("KAMAILIO_MC_PORT", Integer.toString(TestPorts.free()));
         e.put("KAMAILIO_RPC_PORT", Integer.toString(TestPorts.free()));
         e.put("KAMAILIO_SERVICE_URL", serviceUrl);
-        e.put("KAMAILIO_SECRET", SECRET);
+        e.put("KAMAILIO_EVENT_SECRET", EVENT_SECRET);
+        e.put("KAMAILIO_RPC_SECRET", RPC_SECRET);
         e.put("KAMAILIO_DB_URL", main.get("KAMAILIO_DB_URL"));
         e.put("KAMAILIO_DB_PERSIST", "0");
         e.put("KAMAILIO_RUN_DIR", runDir.toString());
+        e.putAll(extra);
         BinScript.run("kamailio-ctl", "stop", e, runDir);
         BinScript.run("kamailio-ctl", "start", e, runDir);
         return new Instance(sip, runDir, e);
-    }
-
-    /** The shared instance's log (rotated to kamailio.log.old at each start). */
-    public static Path log() {
-        return RUN_DIR.resolve("kamailio.log");
     }
 
     /** An instance from {@link #startSeparate}; closing it stops it. */
     public record Instance(int sipPort, Path runDir, Map<String, String> env) implements AutoCloseable {
         public Path log() {
             return runDir.resolve("kamailio.log");
+        }
+
+        public int rpcPort() {
+            return Integer.parseInt(env.get("KAMAILIO_RPC_PORT"));
         }
 
         @Override

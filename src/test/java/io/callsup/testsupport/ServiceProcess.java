@@ -21,12 +21,15 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final Map<String, String> config;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private Process process;
 
-    public ServiceProcess(Map<String, String> config, int port, Path log) {
+    /** {@code managementPort}: internal endpoints and health (quarkus.management.port). */
+    public ServiceProcess(Map<String, String> config, int port, int managementPort, Path log) {
         this.config = Map.copyOf(config);
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
     }
 
@@ -42,11 +45,16 @@ public final class ServiceProcess implements AutoCloseable {
         return port;
     }
 
+    public int managementPort() {
+        return managementPort;
+    }
+
     public void start() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
+        cmd.add("-Dquarkus.management.port=" + managementPort);
         cmd.add("-jar");
         cmd.add(jar().toString());
         Files.createDirectories(log.getParent());
@@ -63,7 +71,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;

@@ -28,12 +28,13 @@ public final class Stack implements AutoCloseable {
         config.putAll(artemis.start());
         config.putAll(rtpengine.start());
         int port = TestPorts.free();
-        config.putAll(kamailio.start(postgres.kamailioUrl(), port));
+        int managementPort = TestPorts.free();
+        config.putAll(kamailio.start(postgres.kamailioUrl(), managementPort));
         config.put("callsup.security.bootstrap-admin.username", TestApi.ADMIN_USER);
         config.put("callsup.security.bootstrap-admin.password", TestApi.ADMIN_PASSWORD);
         config.put("callsup.security.password-hash-iterations", "1000");
         config.put("quarkus.log.category.\"io.callsup\".level", "DEBUG");
-        service = new ServiceProcess(config, port, serviceLog);
+        service = new ServiceProcess(config, port, managementPort, serviceLog);
         service.start();
         RestAssured.port = port;
         return this;
@@ -48,7 +49,7 @@ public final class Stack implements AutoCloseable {
         Map<String, String> replicaConfig = new HashMap<>(config);
         // Pods have their own addresses; on one host the second replica needs its own DTMF-log port.
         replicaConfig.put("callsup.media.dtmf-log.port", Integer.toString(TestPorts.free()));
-        ServiceProcess replica = new ServiceProcess(replicaConfig, TestPorts.free(), log);
+        ServiceProcess replica = new ServiceProcess(replicaConfig, TestPorts.free(), TestPorts.free(), log);
         replica.start();
         return replica;
     }

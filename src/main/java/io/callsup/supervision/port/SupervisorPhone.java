@@ -1,12 +1,17 @@
 package io.callsup.supervision.port;
 
-import java.util.UUID;
-
 /** The supervisor's own SIP leg, as far as the session machine needs it (Kamailio behind it). */
 public interface SupervisorPhone {
 
-    /** The Call-ID of the service's own INVITE to a supervisor's phone: that phone's BYE and INFO name it. */
-    String legCallId(UUID sessionId);
+    /**
+     * A fresh Call-ID for the service's own INVITE to a supervisor's phone: that phone's BYE and INFO
+     * name it. Unguessable (never derived from ids an API shows): tm derives the From-tag from it and
+     * a per-instance constant, so whoever knows it can act on the leg as far as SIP can tell.
+     */
+    String newLegCallId();
+
+    /** Whether the SIP edge can be asked now (an application join is refused at once when not). */
+    boolean reachable();
 
     /** The final answer of a rung phone; {@code sdp} is the body of a 2xx, null when there is none. */
     record Answer(int code, String reason, String sdp) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.callsup.media.DtmfEvent;
 import io.callsup.media.DtmfListener;
+import io.callsup.media.DtmfSources;
 import io.callsup.media.NgAddress;
 import io.callsup.media.NgClient;
 import io.callsup.media.RtpengineMixer;
@@ -76,7 +77,8 @@ public class MediaBench {
             RtpengineDaemon.run("start"); // aborted earlier in this run (rtpengine.md, mix_buffer.c:83)
         }
         LinkedBlockingQueue<DtmfEvent> digits = new LinkedBlockingQueue<>();
-        DtmfListener dtmf = new DtmfListener(vertx, "127.0.0.1", RtpengineDaemon.DTMF_LOG_PORT, digits::add);
+        DtmfListener dtmf = new DtmfListener(vertx, "127.0.0.1", RtpengineDaemon.DTMF_LOG_PORT, DtmfSources.of(List.of("127.0.0.1")),
+                (reason, sender) -> { }, digits::add);
         dtmf.start().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         Map<String, List<Double>> ms = new LinkedHashMap<>();
         Duration max = Duration.ofSeconds(3);
