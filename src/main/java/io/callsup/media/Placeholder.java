@@ -35,11 +35,15 @@ final class Placeholder {
         return C_LINE.matcher(out.toString()).replaceAll(Matcher.quoteReplacement("c=" + net(at)));
     }
 
-    /** An offer from the placeholder with what a phone may pick from: PCMU, PCMA, telephone-event. */
+    /**
+     * An offer from the placeholder with what a phone may pick from: G.722 first (wideband; the mix
+     * is clean and wideband in G.722 with the rtpengine fixes of rtpengine/, MixerG722Test), then
+     * PCMU, PCMA, telephone-event.
+     */
     static String offer(NgAddress at) {
         return "v=0\r\no=- 1 1 " + net(at) + "\r\ns=callsup\r\n" + "c=" + net(at) + "\r\nt=0 0\r\n"
-                + "m=audio " + at.port() + " RTP/AVP 0 8 101\r\n"
-                + "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+                + "m=audio " + at.port() + " RTP/AVP 9 0 8 101\r\n"
+                + "a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
                 + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
                 + "a=sendrecv\r\na=ptime:20\r\n";
     }

@@ -190,6 +190,14 @@ abstract class MediaTestBase {
         assertThat(placeholderSocket.packetsSince(mark)).as(state + ": packets sent to the placeholder").isEmpty();
     }
 
+    /** As {@link #expectRow} and every heard tone at least {@code minSnrDb} above the rest of what is heard. */
+    static void expectCleanRow(String state, double minSnrDb, TestCall c, Object... phoneModes)
+            throws InterruptedException {
+        int mark = placeholderSocket.mark();
+        ToneMatrix.expectRow(state, row(c, phoneModes), minSnrDb);
+        assertThat(placeholderSocket.packetsSince(mark)).as(state + ": packets sent to the placeholder").isEmpty();
+    }
+
     static double[] hz(double... h) {
         return h;
     }

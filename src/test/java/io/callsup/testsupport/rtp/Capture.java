@@ -6,25 +6,42 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** What one endpoint received over a window: decoded audio, SSRCs, telephone-event packets. */
+/**
+ * What one endpoint received over a window: decoded audio (G.711 at 8 kHz, or G.722 at 16 kHz
+ * through ffmpeg's decoder), SSRCs, telephone-event packets.
+ */
 public final class Capture {
-    /** Goertzel block: 100 ms, so every multiple of 10 Hz falls on a bin. */
-    static final int BLOCK = 800;
-
     private final String name;
     private final List<RtpEndpoint.Rx> packets;
     private final short[] audio;
+    private final int rate;
+    /** Goertzel block: 100 ms, so every multiple of 10 Hz falls on a bin. */
+    private final int block;
     private final Set<Long> audioSsrcs = new LinkedHashSet<>();
     private final int nonAudioPackets;
 
     Capture(String name, List<RtpEndpoint.Rx> packets) {
+        this(name, List.of(), packets);
+    }
+
+    /**
+     * {@code before}: packets received just before the window. A G.722 decoder needs a few hundred
+     * ms to adapt; a phone decodes from the start of the call, so these are decoded too and their
+     * audio dropped, instead of measuring a decoder that starts cold inside the window.
+     */
+    Capture(String name, List<RtpEndpoint.Rx> before, List<RtpEndpoint.Rx> packets) {
         this.name = name;
         this.packets = packets;
+        boolean g722 = packets.stream().anyMatch(r -> r.pt() == G722.PT);
+        this.rate = g722 ? G722.SAMPLE_RATE : RtpEndpoint.RATE;
+        this.block = rate / 10;
         List<short[]> chunks = new ArrayList<>();
         int n = 0;
         int other = 0;
         for (RtpEndpoint.Rx r : packets) {
-            if (r.pt() == 0 || r.pt() == 8) {
+            if (g722 && r.pt() == G722.PT) {
+                audioSsrcs.add(r.ssrc());
+            } else if (!g722 && (r.pt() == 0 || r.pt() == 8)) {
                 short[] s = decode(r);
                 chunks.add(s);
                 n += s.length;
@@ -34,6 +51,14 @@ public final class Capture {
             }
         }
         nonAudioPackets = other;
+        if (g722) {
+            List<RtpEndpoint.Rx> all = new ArrayList<>(before);
+            all.addAll(packets);
+            short[] whole = G722.decode(all);
+            int warm = (int) before.stream().filter(r -> r.pt() == G722.PT).count() * G722.BYTES_PER_PACKET * 2;
+            audio = Arrays.copyOfRange(whole, Math.min(warm, whole.length), whole.length);
+            return;
+        }
         audio = new short[n];
         int o = 0;
         for (short[] c : chunks) {
@@ -51,6 +76,20 @@ public final class Capture {
         return s;
     }
 
+    /** The decoded audio, in arrival order, at {@link #rate()}. */
+    public short[] audio() {
+        return audio.clone();
+    }
+
+    public int rate() {
+        return rate;
+    }
+
+    /** Levels of {@code tones} and of everything else (see {@link AudioQuality}). */
+    public AudioQuality quality(double... tones) {
+        return AudioQuality.measure(audio, rate, 0, tones);
+    }
+
     public int audioPackets() {
         return packets.size() - nonAudioPackets;
     }
@@ -65,13 +104,13 @@ public final class Capture {
 
     /** Median over 100 ms blocks of the tone's amplitude; 0 when nothing was received. */
     public double amplitude(double hz) {
-        int blocks = audio.length / BLOCK;
+        int blocks = audio.length / block;
         if (blocks == 0) {
             return 0;
         }
         double[] a = new double[blocks];
         for (int b = 0; b < blocks; b++) {
-            a[b] = Goertzel.amplitude(audio, b * BLOCK, BLOCK, hz, RtpEndpoint.RATE);
+            a[b] = Goertzel.amplitude(audio, b * block, block, hz, rate);
         }
         Arrays.sort(a);
         return a[blocks / 2];
@@ -80,8 +119,8 @@ public final class Capture {
     /** Largest 100 ms-block amplitude: catches a short leak (e.g. a DTMF burst). */
     public double peakAmplitude(double hz) {
         double max = 0;
-        for (int b = 0; b + BLOCK <= audio.length; b += BLOCK / 2) {
-            max = Math.max(max, Goertzel.amplitude(audio, b, BLOCK, hz, RtpEndpoint.RATE));
+        for (int b = 0; b + block <= audio.length; b += block / 2) {
+            max = Math.max(max, Goertzel.amplitude(audio, b, block, hz, rate));
         }
         return max;
     }

@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A test phone: sends G.711 (20 ms packets) carrying a steady tone, can send RFC 4733 digits, and
- * records every RTP packet it receives.
+ * A test phone: sends G.711 or G.722 (20 ms packets) carrying a steady tone, can send RFC 4733
+ * digits, and records every RTP packet it receives.
  */
 public final class RtpEndpoint implements AutoCloseable {
     public static final int RATE = 8000;
@@ -35,6 +35,9 @@ public final class RtpEndpoint implements AutoCloseable {
     private volatile int audioPt = 0;
     private volatile int eventPt = -1;
     private volatile boolean muted;
+    /** The tone, G.722 encoded, while the audio PT is G.722 (ffmpeg's encoder keeps its state across packets). */
+    private volatile byte[] g722Tone;
+    private int g722Offset;
     private final int ssrc = ThreadLocalRandom.current().nextInt();
     private int seq = ThreadLocalRandom.current().nextInt(0, 30000);
     private int timestamp = ThreadLocalRandom.current().nextInt();
@@ -91,6 +94,9 @@ public final class RtpEndpoint implements AutoCloseable {
 
     /** Where to send, and with which payload types, taken from the SDP rtpengine gave this endpoint. */
     public void connect(Sdp peer, int audioPt) {
+        if (audioPt == G722.PT && g722Tone == null) {
+            g722Tone = G722.tone(toneHz, AMPLITUDE, 30);
+        }
         this.audioPt = audioPt;
         this.eventPt = peer.pt("telephone-event");
         this.remote = new InetSocketAddress(peer.address(), peer.port());
@@ -144,6 +150,10 @@ public final class RtpEndpoint implements AutoCloseable {
                 sendEvent(to);
                 return;
             }
+            if (audioPt == G722.PT) {
+                sendG722(to);
+                return;
+            }
             byte[] payload = new byte[SAMPLES];
             for (int i = 0; i < SAMPLES; i++) {
                 short s = muted ? 0
@@ -160,6 +170,25 @@ public final class RtpEndpoint implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // keep the clock running; a closed socket ends the test anyway
         }
+    }
+
+    private void sendG722(InetSocketAddress to) throws IOException {
+        byte[] tone = g722Tone;
+        byte[] payload;
+        if (muted) {
+            payload = new byte[G722.BYTES_PER_PACKET];
+            java.util.Arrays.fill(payload, (byte) 0xfa); // G.722 silence
+        } else {
+            payload = java.util.Arrays.copyOfRange(tone, g722Offset, g722Offset + G722.BYTES_PER_PACKET);
+        }
+        g722Offset = (g722Offset + G722.BYTES_PER_PACKET) % (tone.length - G722.BYTES_PER_PACKET);
+        send(to, audioPt, false, timestamp, payload);
+        if (awaitingResume) {
+            awaitingResume = false;
+            audioResumedNanos = System.nanoTime();
+        }
+        timestamp += SAMPLES; // G.722's RTP clock is 8000 although it samples at 16000
+        sampleIndex += SAMPLES;
     }
 
     private void sendEvent(InetSocketAddress to) throws IOException {
@@ -257,7 +286,9 @@ public final class RtpEndpoint implements AutoCloseable {
                 received.wait(Math.max(1, left / 1_000_000));
             }
             int from = Math.min(mark + skip, received.size());
-            return new Capture(name, new ArrayList<>(received.subList(from, received.size())));
+            // up to 500 ms before the window, to warm up a G.722 decoder
+            List<Rx> before = new ArrayList<>(received.subList(Math.max(0, from - 25), from));
+            return new Capture(name, before, new ArrayList<>(received.subList(from, received.size())));
         }
     }
 

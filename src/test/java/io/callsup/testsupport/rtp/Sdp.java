@@ -41,7 +41,7 @@ public record Sdp(String address, int port, List<Integer> payloadTypes, Map<Inte
     public int pt(String encoding) {
         for (int pt : payloadTypes) {
             String m = rtpmap.get(pt);
-            String name = m != null ? m.split("/")[0] : pt == 0 ? "PCMU" : pt == 8 ? "PCMA" : "";
+            String name = m != null ? m.split("/")[0] : pt == 0 ? "PCMU" : pt == 8 ? "PCMA" : pt == 9 ? "G722" : "";
             if (name.equalsIgnoreCase(encoding)) {
                 return pt;
             }
@@ -59,7 +59,7 @@ public record Sdp(String address, int port, List<Integer> payloadTypes, Map<Inte
         return -1;
     }
 
-    /** An SDP for a test endpoint on 127.0.0.1. {@code codecs}: e.g. "PCMU", "PCMA", "telephone-event". */
+    /** An SDP for a test endpoint on 127.0.0.1. {@code codecs}: e.g. "PCMU", "PCMA", "G722", "telephone-event". */
     public static String make(int port, String mid, String... codecs) {
         StringBuilder m = new StringBuilder("m=audio " + port + " RTP/AVP");
         StringBuilder a = new StringBuilder();
@@ -72,6 +72,10 @@ public record Sdp(String address, int port, List<Integer> payloadTypes, Map<Inte
                 case "PCMA" -> {
                     m.append(" 8");
                     a.append("a=rtpmap:8 PCMA/8000\r\n");
+                }
+                case "G722" -> {
+                    m.append(" 9");
+                    a.append("a=rtpmap:9 G722/8000\r\n");
                 }
                 case "TELEPHONE-EVENT" -> {
                     m.append(" 101");

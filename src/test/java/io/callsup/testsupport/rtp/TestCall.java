@@ -20,6 +20,14 @@ public final class TestCall implements AutoCloseable {
     public final RtpEndpoint client;
 
     public TestCall(NgClient ng, NgAddress daemon, String clientCodec) throws Exception {
+        this(ng, daemon, clientCodec, null);
+    }
+
+    /**
+     * As above with the agent answering {@code agentCodec} (PCMU, PCMA or G722; null = the first
+     * G.711 codec offered), so both legs can use the same wideband codec.
+     */
+    public TestCall(NgClient ng, NgAddress daemon, String clientCodec, String agentCodec) throws Exception {
         agent = new RtpEndpoint("agent", AGENT_HZ);
         client = new RtpEndpoint("client", CLIENT_HZ);
         Map<String, Object> offer = new LinkedHashMap<>();
@@ -28,15 +36,16 @@ public final class TestCall implements AutoCloseable {
         offer.put("from-tag", clientTag);
         offer.put("sdp", Sdp.make(client.port(), null, clientCodec, "telephone-event"));
         Sdp toAgent = Sdp.parse((String) await(ng.request(daemon, offer)).get("sdp"));
-        agent.connect(toAgent, toAgent.firstG711());
+        String agentUses = agentCodec != null ? agentCodec : toAgent.firstG711() == 8 ? "PCMA" : "PCMU";
+        agent.connect(toAgent, toAgent.pt(agentUses));
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("command", "answer");
         answer.put("call-id", callId);
         answer.put("from-tag", clientTag);
         answer.put("to-tag", agentTag);
-        answer.put("sdp", Sdp.answer(agent.port(), toAgent, toAgent.firstG711() == 8 ? "PCMA" : "PCMU"));
+        answer.put("sdp", Sdp.answer(agent.port(), toAgent, agentUses));
         Sdp toClient = Sdp.parse((String) await(ng.request(daemon, answer)).get("sdp"));
-        client.connect(toClient, toClient.firstG711());
+        client.connect(toClient, toClient.pt(clientCodec));
     }
 
     public static <T> T await(io.vertx.core.Future<T> f) throws Exception {

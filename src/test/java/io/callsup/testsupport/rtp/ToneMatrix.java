@@ -39,6 +39,15 @@ public final class ToneMatrix {
      * Returns a one-line description per endpoint of what was heard.
      */
     public static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected) throws InterruptedException {
+        return expectRow(state, expected, 0);
+    }
+
+    /**
+     * As {@link #expectRow(String, Map)}, and every heard tone is at least {@code minSnrDb} above
+     * everything else the endpoint hears ({@link AudioQuality}); 0 = no cleanliness check.
+     */
+    public static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected, double minSnrDb)
+            throws InterruptedException {
         List<RtpEndpoint> eps = new ArrayList<>(expected.keySet());
         double[] all = eps.stream().mapToDouble(RtpEndpoint::toneHz).toArray();
         Map<RtpEndpoint, Capture> caps = captureAll(eps);
@@ -46,7 +55,8 @@ public final class ToneMatrix {
         for (RtpEndpoint ep : eps) {
             Capture c = caps.get(ep);
             double[] want = expected.get(ep);
-            String ctx = state + " / " + c.describe(all);
+            AudioQuality q = want.length > 0 && minSnrDb > 0 ? c.quality(want) : null;
+            String ctx = state + " / " + c.describe(all) + (q != null ? " / " + q : "");
             System.out.println(ctx);
             double weakest = RtpEndpoint.AMPLITUDE;
             for (double hz : want) {
@@ -57,6 +67,12 @@ public final class ToneMatrix {
             for (double hz : all) {
                 if (Arrays.stream(want).noneMatch(w -> w == hz) && hz != ep.toneHz()) {
                     assertThat(c.amplitude(hz)).as(ctx + ": must not hear " + hz + " Hz").isLessThan(weakest * 0.05);
+                }
+            }
+            if (q != null) {
+                for (double hz : want) {
+                    assertThat(q.snr(hz)).as(ctx + ": " + hz + " Hz clean (dB above the rest)")
+                            .isGreaterThanOrEqualTo(minSnrDb);
                 }
             }
             if (want.length > 0) {

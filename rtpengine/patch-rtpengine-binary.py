@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Apply this repository's fixes to the rtpengine-daemon binary of Debian's rtpengine
+26.0.1.26-1 (amd64) by editing it in place. There is no source build: this workplace's Debian
+mirror does not serve rtpengine's source package (404), so the fixes are applied to the shipped
+binary, pinned by SHA-256 (rtpengine/README.md).
+
+  Mix-buffer abort (mix-buffer-overflow.patch):
+  1. write_fast inlined in mix_buffer_write_delay: `fill + samples > size` -> `>=`
+     (jb -> jbe at 0x14f6cd)
+  2. write_fast inlined in mix_buffer_write_slow: the same (jb -> jbe at 0x14c715)
+  G.722 through the audio player (g722-audio-player.patch, README "G.722 and the audio player"):
+  3. __ssrc_handler_decode_new: the decoders that feed the audio player resample to
+     dest_pt.clock_rate * default_clockrate_fact (16000 for G.722) instead of the bare RTP clock
+     rate: `movd 0x170(%rbp),%xmm0` at 0x10ef94 becomes a jump to 39 bytes of new code at
+     0x1695b0 (zero padding after .fini, in the executable segment's last page) that computes
+     it and jumps back;
+  4. the executable LOAD segment's file and memory size grow from 0x1385ad to 0x1385e0 so that
+     the new code is part of it.
+  5. version string "26.0.1.26+0~mr26.0.1.26" -> "26.0.1.26+0~callsup.fx2", so that
+     `rtpengine --version` says the daemon carries both fixes.
+
+Accepts the original binary and the one with only the mix-buffer fix (marker callsup.mb1,
+what earlier versions of this script produced), so an existing chroot is upgraded in place.
+
+Usage: patch-rtpengine-binary.py check BINARY   -> prints original|mb1|patched|unknown
+       patch-rtpengine-binary.py apply BINARY   -> patches in place (atomic rename),
+                                                  no-op if already patched
+Exit status: 0 ok, 1 the binary is none of the known ones.
+"""
+import hashlib, os, sys
+
+ORIG_SHA256 = "b29af4de1f7d5b60efaf11a911a940f48bf8ab7d6afea17372eed79577c577f8"
+MB1_SHA256 = "215b11531db599a29f2be89350e936b36b3d3b573802abc2bd1838db5c5860ce"
+PATCHED_SHA256 = "fc33a4503f9c8577fb65be976bb5b21d156a8156d7cde54ae291e7c7ed8f5bd7"
+MARKER = b"+0~callsup.fx2"
+# (file offset, original bytes, patched bytes); .text file offsets equal virtual addresses
+CAVE = 0x1695B0
+# push rax; push rdx; mov 0x170(%rbp),%eax (h->dest_pt.clock_rate); mov 0x1e8(%rbp),%rcx
+# (h->dest_pt.codec_def); test rcx; je 1f; imul 0x8(%rcx),%eax (fact.num); cltd;
+# idivl 0xc(%rcx) (fact.den); 1: movd %eax,%xmm0; pop rdx; pop rax; jmp 0x10ef9c
+CAVE_CODE = bytes.fromhex("50528b8570010000488b8de80100004885c974080faf410899f7790c660f6ec05a58"
+                          "e9c559faff")
+EDITS = [
+    (0x14F6CD, bytes.fromhex("0f8239ffffff"), bytes.fromhex("0f8639ffffff")),
+    (0x14C715, bytes.fromhex("723f8b5560"), bytes.fromhex("763f8b5560")),
+    # jmp CAVE; nopl (%rax)  in place of  movd 0x170(%rbp),%xmm0
+    (0x10EF94, bytes.fromhex("660f6e8570010000"), bytes.fromhex("e917a605000f1f00")),
+    (CAVE, bytes(len(CAVE_CODE)), CAVE_CODE),
+    # p_filesz, p_memsz of the R E LOAD segment (4th program header)
+    (64 + 3 * 56 + 32, bytes.fromhex("ad85130000000000ad85130000000000"),
+     bytes.fromhex("e085130000000000e085130000000000")),
+    (0x1831BA, b"26.0.1.26+0~mr26.0.1.26\0", b"26.0.1.26+0~callsup.fx2\0"),
+]
+# What the mb1 binary has where it differs from the original (edits 1, 2 and its version string).
+MB1 = {0x14F6CD: bytes.fromhex("0f8639ffffff"), 0x14C715: bytes.fromhex("763f8b5560"),
+       0x1831BA: b"26.0.1.26+0~callsup.mb1\0"}
+
+def state(data):
+    h = hashlib.sha256(data).hexdigest()
+    if h == ORIG_SHA256:
+        return "original"
+    if h == MB1_SHA256:
+        return "mb1"
+    if h == PATCHED_SHA256 or (PATCHED_SHA256.startswith("@") and
+                               all(data[o:o + len(p)] == p for o, _, p in EDITS)):
+        return "patched"
+    return "unknown"
+
+def original_bytes(data, st):
+    buf = bytearray(data)
+    if st == "mb1":
+        for off, old, _ in EDITS:
+            if off in MB1:
+                if buf[off:off + len(MB1[off])] != MB1[off]:
+                    raise SystemExit("unexpected bytes at 0x%x" % off)
+                buf[off:off + len(old)] = old
+    if hashlib.sha256(buf).hexdigest() != ORIG_SHA256:
+        raise SystemExit("could not recover the original binary")
+    return buf
+
+def patched_bytes(data, st):
+    buf = original_bytes(data, st)
+    for off, old, new in EDITS:
+        if buf[off:off + len(old)] != old:
+            raise SystemExit("unexpected bytes at 0x%x" % off)
+        buf[off:off + len(new)] = new
+    return bytes(buf)
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[1] not in ("check", "apply"):
+        print(__doc__, file=sys.stderr); return 2
+    cmd, path = sys.argv[1:]
+    data = open(path, "rb").read()
+    st = state(data)
+    if cmd == "check":
+        print(st); return 0 if st != "unknown" else 1
+    if st == "patched":
+        print("already patched"); return 0
+    if st == "unknown":
+        print("%s: sha256 %s is not the known rtpengine-daemon 26.0.1.26-1 amd64 binary; "
+              "port the patches in rtpengine/ to it" % (path, hashlib.sha256(data).hexdigest()),
+              file=sys.stderr)
+        return 1
+    new = patched_bytes(data, st)
+    if not PATCHED_SHA256.startswith("@") and hashlib.sha256(new).hexdigest() != PATCHED_SHA256:
+        print("patched result has an unexpected sha256", file=sys.stderr); return 1
+    tmp = path + ".callsup-patch.tmp"
+    with open(tmp, "wb") as f:
+        f.write(new)
+    st_ = os.stat(path)
+    os.chmod(tmp, st_.st_mode & 0o7777)
+    os.chown(tmp, st_.st_uid, st_.st_gid)
+    os.rename(tmp, path)      # running daemons keep the old inode
+    print("patched (from %s)" % st); return 0
+
+if __name__ == "__main__":
+    sys.exit(main())
