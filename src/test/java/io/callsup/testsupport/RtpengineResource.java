@@ -37,10 +37,17 @@ public class RtpengineResource {
                 "callsup.media.dtmf-log.port", Integer.toString(dtmf));
     }
 
-    /** The script refuses a media range another rtpengine holds; try the next block then. */
+    /**
+     * The script refuses a media range another rtpengine holds; try the next block then. The blocks
+     * lie below the kernel's ephemeral range (32768+), where {@link TestPorts#free()} draws Kamailio's
+     * and the service's ports: rtpengine binds media ports with SO_REUSEADDR, so a media port equal
+     * to Kamailio's SIP port silently took its datagrams (a whole CI run of unanswered REGISTERs).
+     * Also clear of the media tests' daemon (ng 22300, media 31000-31499) and the script's default
+     * range (30000-30999).
+     */
     private static void startOnFreeMediaRange() {
         IllegalStateException last = null;
-        for (int block = 40000; block < 60000; block += 1000) {
+        for (int block = 23000; block < 30000; block += 1000) {
             ENV.put("RTPENGINE_PORT_MIN", Integer.toString(block));
             ENV.put("RTPENGINE_PORT_MAX", Integer.toString(block + 999));
             try {
