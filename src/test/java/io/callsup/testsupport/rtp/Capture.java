@@ -30,8 +30,34 @@ public final class Capture {
      * audio dropped, instead of measuring a decoder that starts cold inside the window.
      */
     Capture(String name, List<RtpEndpoint.Rx> before, List<RtpEndpoint.Rx> packets) {
+        this(name, before, packets, -1);
+    }
+
+    /** As above; {@code opusPt}: the PT the endpoint receives Opus with, -1 = none. */
+    Capture(String name, List<RtpEndpoint.Rx> before, List<RtpEndpoint.Rx> packets, int opusPt) {
         this.name = name;
         this.packets = packets;
+        if (opusPt >= 0 && packets.stream().anyMatch(r -> r.pt() == opusPt)) {
+            this.rate = Opus.RATE;
+            this.block = rate / 10;
+            int other = 0;
+            for (RtpEndpoint.Rx r : packets) {
+                if (r.pt() == opusPt) {
+                    audioSsrcs.add(r.ssrc());
+                } else {
+                    other++;
+                }
+            }
+            nonAudioPackets = other;
+            // decoded from before the window, as for G.722: Opus's decoder state carries across packets
+            List<RtpEndpoint.Rx> all = new ArrayList<>(before);
+            all.addAll(packets);
+            short[] whole = Opus.decode(all, opusPt);
+            int warm = before.stream().filter(r -> r.pt() == opusPt && r.payload().length > 0)
+                    .mapToInt(r -> Opus.samples(r.payload())).sum();
+            audio = Arrays.copyOfRange(whole, Math.min(warm, whole.length), whole.length);
+            return;
+        }
         boolean g722 = packets.stream().anyMatch(r -> r.pt() == G722.PT);
         this.rate = g722 ? G722.SAMPLE_RATE : RtpEndpoint.RATE;
         this.block = rate / 10;

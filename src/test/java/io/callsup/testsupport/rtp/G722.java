@@ -74,7 +74,7 @@ public final class G722 {
         return hz == Math.rint(hz) ? Long.toString((long) hz) : Double.toString(hz);
     }
 
-    private static byte[] ffmpeg(byte[] stdin, String... args) {
+    static byte[] ffmpeg(byte[] stdin, String... args) {
         String[] cmd = new String[args.length + 4];
         cmd[0] = "ffmpeg";
         cmd[1] = "-v";

@@ -38,6 +38,11 @@ public final class RtpEndpoint implements AutoCloseable {
     /** The tone, G.722 encoded, while the audio PT is G.722 (ffmpeg's encoder keeps its state across packets). */
     private volatile byte[] g722Tone;
     private int g722Offset;
+    /** The tone as Opus packets, and its PT, while the peer's audio PT is opus (-1: not Opus). */
+    private volatile List<byte[]> opusTone;
+    private volatile List<byte[]> opusSilence;
+    private volatile int opusPt = -1;
+    private int opusIndex;
     private final int ssrc = ThreadLocalRandom.current().nextInt();
     private int seq = ThreadLocalRandom.current().nextInt(0, 30000);
     private int timestamp = ThreadLocalRandom.current().nextInt();
@@ -97,6 +102,16 @@ public final class RtpEndpoint implements AutoCloseable {
         if (audioPt == G722.PT && g722Tone == null) {
             g722Tone = G722.tone(toneHz, AMPLITUDE, 30);
         }
+        String map = peer.rtpmap().get(audioPt);
+        if (map != null && map.toLowerCase(java.util.Locale.ROOT).startsWith("opus/")) {
+            if (opusTone == null) {
+                opusTone = Opus.tone(toneHz, AMPLITUDE, 30);
+                opusSilence = Opus.tone(toneHz, 0, 1);
+            }
+            opusPt = audioPt;
+        } else {
+            opusPt = -1;
+        }
         this.audioPt = audioPt;
         this.eventPt = peer.pt("telephone-event");
         this.remote = new InetSocketAddress(peer.address(), peer.port());
@@ -154,6 +169,10 @@ public final class RtpEndpoint implements AutoCloseable {
                 sendG722(to);
                 return;
             }
+            if (opusPt >= 0 && audioPt == opusPt) {
+                sendOpus(to);
+                return;
+            }
             byte[] payload = new byte[SAMPLES];
             for (int i = 0; i < SAMPLES; i++) {
                 short s = muted ? 0
@@ -188,6 +207,19 @@ public final class RtpEndpoint implements AutoCloseable {
             audioResumedNanos = System.nanoTime();
         }
         timestamp += SAMPLES; // G.722's RTP clock is 8000 although it samples at 16000
+        sampleIndex += SAMPLES;
+    }
+
+    private void sendOpus(InetSocketAddress to) throws IOException {
+        List<byte[]> frames = muted ? opusSilence : opusTone;
+        byte[] payload = frames.get(opusIndex % frames.size());
+        opusIndex = (opusIndex + 1) % opusTone.size();
+        send(to, audioPt, false, timestamp, payload);
+        if (awaitingResume) {
+            awaitingResume = false;
+            audioResumedNanos = System.nanoTime();
+        }
+        timestamp += Opus.SAMPLES;
         sampleIndex += SAMPLES;
     }
 
@@ -288,7 +320,7 @@ public final class RtpEndpoint implements AutoCloseable {
             int from = Math.min(mark + skip, received.size());
             // up to 500 ms before the window, to warm up a G.722 decoder
             List<Rx> before = new ArrayList<>(received.subList(Math.max(0, from - 25), from));
-            return new Capture(name, before, new ArrayList<>(received.subList(from, received.size())));
+            return new Capture(name, before, new ArrayList<>(received.subList(from, received.size())), opusPt);
         }
     }
 

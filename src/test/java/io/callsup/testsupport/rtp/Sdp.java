@@ -77,6 +77,10 @@ public record Sdp(String address, int port, List<Integer> payloadTypes, Map<Inte
                     m.append(" 9");
                     a.append("a=rtpmap:9 G722/8000\r\n");
                 }
+                case "OPUS" -> {
+                    m.append(" 96");
+                    a.append("a=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\n");
+                }
                 case "TELEPHONE-EVENT" -> {
                     m.append(" 101");
                     a.append("a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n");
@@ -96,7 +100,8 @@ public record Sdp(String address, int port, List<Integer> payloadTypes, Map<Inte
         }
         int te = offer.pt("telephone-event");
         StringBuilder m = new StringBuilder("m=audio " + port + " RTP/AVP " + pt);
-        StringBuilder a = new StringBuilder("a=rtpmap:" + pt + " " + codec.toUpperCase(Locale.ROOT) + "/8000\r\n");
+        StringBuilder a = new StringBuilder("a=rtpmap:" + pt + " "
+                + offer.rtpmap().getOrDefault(pt, codec.toUpperCase(Locale.ROOT) + "/8000") + "\r\n");
         if (te >= 0) {
             m.append(" ").append(te);
             a.append("a=rtpmap:").append(te).append(" telephone-event/8000\r\na=fmtp:").append(te).append(" 0-16\r\n");

@@ -1,0 +1,82 @@
+package io.callsup.media;
+
+import static io.callsup.model.SupervisionMode.BARGE;
+import static io.callsup.model.SupervisionMode.SPY;
+import static io.callsup.model.SupervisionMode.WHISPER;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.callsup.model.SupervisionMode;
+import io.callsup.testsupport.rtp.TestCall;
+import io.callsup.testsupport.rtp.ToneMatrix;
+
+/**
+ * The codec matrix through {@link RtpengineMixer} and the real daemon: a call whose agent and client
+ * legs both use one codec, supervised in turn by a dial-in supervisor in each codec (PCMU, PCMA,
+ * G.722, Opus 48000/2), each walking spy, whisper, barge and leaving. Every cell checks who hears
+ * whom and that every heard tone is {@value #MIN_SNR_DB} dB above the rest, decoded with the
+ * codec's real decoder (ffmpeg's G.722 and libopus). Tones (700, 1100, 1700 Hz) sit where every
+ * codec, Opus included, keeps them. One call per leg codec keeps the run short: supervisors join
+ * and leave the same call one after the other, which also checks that a leaving supervisor leaves
+ * the call as it found it for the next codec.
+ */
+class MixerCodecMatrixTest extends MediaTestBase {
+    private static final double MIN_SNR_DB = 30;
+    private static final String[] CODECS = {"PCMU", "PCMA", "G722", "OPUS"};
+    /** Smallest margin per "legs / supervisor" pair, printed at the end for the README. */
+    private static final Map<String, Double> MARGINS = new ConcurrentHashMap<>();
+
+    @ParameterizedTest(name = "agent and client in {0}")
+    @ValueSource(strings = {"PCMU", "PCMA", "G722", "OPUS"})
+    void everySupervisorCodecInEveryMode(String legs) throws Exception {
+        try (TestCall c = new TestCall(ng, daemon, legs, legs)) {
+            cell(legs, "-", () -> expectCleanRow("[" + legs + "] before any supervisor", MIN_SNR_DB, c));
+            for (String sup : CODECS) {
+                try (Phone s = dialIn(c, SUP1_HZ, sup)) {
+                    walkModes(legs, sup, c, s);
+                }
+            }
+        }
+    }
+
+    private static void walkModes(String legs, String sup, TestCall c, Phone s) throws Exception {
+        String at = "[" + legs + " legs, " + sup + " supervisor] ";
+        cell(legs, sup, () -> expectCleanRow(at + "before joining", MIN_SNR_DB, c, s, null));
+        mixer.activate(s.ref(), SPY);
+        cell(legs, sup, () -> expectCleanRow(at + "spy", MIN_SNR_DB, c, s, SPY));
+        SupervisionMode from = SPY;
+        for (SupervisionMode to : new SupervisionMode[] {WHISPER, BARGE}) {
+            mixer.switchMode(s.ref(), from, to, false);
+            SupervisionMode m = to;
+            cell(legs, sup, () -> expectCleanRow(at + m.toString().toLowerCase(Locale.ROOT), MIN_SNR_DB, c, s, m));
+            from = to;
+        }
+        mixer.remove(s.ref());
+        cell(legs, sup, () -> expectCleanRow(at + "after leaving", MIN_SNR_DB, c, s, null));
+    }
+
+    private interface Row {
+        void check() throws Exception;
+    }
+
+    private static void cell(String legs, String sup, Row row) throws Exception {
+        ToneMatrix.lastMinSnrDb = Double.NaN;
+        row.check();
+        double m = ToneMatrix.lastMinSnrDb;
+        if (!Double.isNaN(m)) {
+            MARGINS.merge(legs + " legs / " + sup + " supervisor", m, Math::min);
+        }
+    }
+
+    @AfterAll
+    static void printMargins() {
+        new TreeMap<>(MARGINS).forEach((k, v) -> System.out.printf(Locale.ROOT, "codec matrix: %s: min %.1f dB%n", k, v));
+    }
+}
