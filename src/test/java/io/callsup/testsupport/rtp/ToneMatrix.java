@@ -51,6 +51,12 @@ public final class ToneMatrix {
      */
     public static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected, double minSnrDb)
             throws InterruptedException {
+        return expectRow(state, expected, ep -> minSnrDb);
+    }
+
+    /** As above with a bar per receiving endpoint (e.g. by the codec it receives). */
+    public static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected,
+            java.util.function.ToDoubleFunction<RtpEndpoint> minSnrDbOf) throws InterruptedException {
         List<RtpEndpoint> eps = new ArrayList<>(expected.keySet());
         double[] all = eps.stream().mapToDouble(RtpEndpoint::toneHz).toArray();
         Map<RtpEndpoint, Capture> caps = captureAll(eps);
@@ -59,6 +65,7 @@ public final class ToneMatrix {
         for (RtpEndpoint ep : eps) {
             Capture c = caps.get(ep);
             double[] want = expected.get(ep);
+            double minSnrDb = minSnrDbOf.applyAsDouble(ep);
             AudioQuality q = want.length > 0 && minSnrDb > 0 ? c.quality(want) : null;
             String ctx = state + " / " + c.describe(all) + (q != null ? " / " + q : "");
             System.out.println(ctx);
