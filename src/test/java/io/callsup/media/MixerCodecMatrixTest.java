@@ -27,6 +27,11 @@ import io.callsup.testsupport.rtp.ToneMatrix;
  * codec, Opus included, keeps them. One call per leg codec keeps the run short: supervisors join
  * and leave the same call one after the other, which also checks that a leaving supervisor leaves
  * the call as it found it for the next codec.
+ *
+ * <p>Known failing cell (open): Opus legs, PCMU supervisor, whisper. rtpengine's audio player mixes
+ * an opus/48000/2 leg in two channels and converts a mono source with libswresample's default
+ * matrix, 1/√2 per channel, so the Opus agent hears the PCMU supervisor 3 dB low and about 28 dB
+ * above the noise (README, "Codec matrix").
  */
 class MixerCodecMatrixTest extends MediaTestBase {
     private static final double MIN_SNR_DB = 30;
