@@ -31,7 +31,8 @@ import io.callsup.testsupport.rtp.TestCall;
  * of a tone the endpoint legitimately hears (the client's 697/770 Hz next to the agent's 700 Hz) is
  * masked; the three column frequencies are never masked, and every DTMF digit has one. A window
  * holds a DTMF pair when its loudest row and loudest column are both above {@link #LEAK} and above
- * three times the loudest guard frequency (a click in a party's tone is broadband, a digit is not).
+ * three times the loudest guard frequency (a click in a party's tone is broadband, a digit is not);
+ * where a row is masked, a column alone counts (so the client's detector cannot miss rows 697/770).
  */
 class MixerDtmfInaudibilityTest extends MediaTestBase {
     static final double[] ROWS = {697, 770, 852, 941};
@@ -43,9 +44,16 @@ class MixerDtmfInaudibilityTest extends MediaTestBase {
      * energy over the whole band; a DTMF pair stands out above these.
      */
     static final double[] GUARDS = {2000, 2500, 3000};
+    /**
+     * Consecutive overlapping 20 ms windows (10 ms apart) holding the same pair that make a digit: 30 ms.
+     * ITU-T Q.24 receivers must reject tones shorter than 23 ms (and accept 40 ms); a one-window
+     * transient is not a digit.
+     */
+    static final int MIN_WINDOWS = 3;
     static final Map<Character, SupervisionMode> MODE_DIGITS = Map.of('0', SPY, '1', WHISPER, '2', BARGE);
 
     /** What one endpoint received around one press: the loudest window per DTMF frequency, event packets. */
+    /** pairWindows: runs of {@link #MIN_WINDOWS} windows with one DTMF pair (digits a receiver would decode). */
     record Heard(String who, double[] rowPeak, double[] colPeak, int pairWindows, int eventPackets, int nonAudio,
             int audio) {
         /** Windows where a DTMF receiver would see a digit. */
@@ -56,7 +64,7 @@ class MixerDtmfInaudibilityTest extends MediaTestBase {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder(who + ": " + audio + " audio, " + nonAudio + " other, " + eventPackets
-                    + " telephone-event, " + pairWindows + " DTMF-pair windows; peaks");
+                    + " telephone-event, " + pairWindows + " DTMF pairs; peaks");
             for (int i = 0; i < ROWS.length; i++) {
                 sb.append(String.format(" %.0f=%s", ROWS[i], rowPeak[i] < 0 ? "masked" : String.format("%.0f",
                         rowPeak[i])));
@@ -86,21 +94,22 @@ class MixerDtmfInaudibilityTest extends MediaTestBase {
             // Per mode: digits that are no mode digit, the current mode's own digit, then the digit
             // of the next mode; the sequence passes all six transitions.
             String presses = "5*#0" + "1" + "5*#1" + "2" + "5*#2" + "0" + "2" + "1" + "0";
-            List<String> lines = new ArrayList<>();
+            List<String> leaks = new ArrayList<>();
             for (char k : presses.toCharArray()) {
                 SupervisionMode to = MODE_DIGITS.getOrDefault(k, mode);
                 Heard[] h = press(c, s, k, mode, to);
                 String line = String.format("%-7s %s -> %-7s %s | %s", mode, k, to, h[0], h[1]);
-                lines.add(line);
                 System.out.println(line);
                 for (Heard x : h) {
-                    assertThat(x.eventPackets()).as("telephone-event packets: " + line).isZero();
-                    assertThat(x.nonAudio()).as("non-audio packets: " + line).isZero();
-                    assertThat(x.pairWindows()).as("20 ms windows with a DTMF pair: " + line).isZero();
-                    assertThat(x.audio()).as("the call kept its audio: " + line).isGreaterThan(15);
+                    // every press is measured before failing, so one run shows every mode
+                    if (x.eventPackets() > 0 || x.nonAudio() > 0 || x.pair() || x.audio() <= 15) {
+                        leaks.add(line);
+                    }
                 }
                 mode = to;
             }
+            assertThat(leaks).as("presses after which agent or client got telephone-events, a DTMF pair or "
+                    + "no audio").isEmpty();
             assertThat(mode).isEqualTo(SPY);
             expectRow("after the digits, spy", c, s, SPY);
             mixer.remove(s.ref());
@@ -168,6 +177,12 @@ class MixerDtmfInaudibilityTest extends MediaTestBase {
         int other = 0;
         int audio = 0;
         int pairs = 0;
+        boolean masked = false;
+        for (double r : ROWS) {
+            masked |= masked(r, legit);
+        }
+        int run = 0;
+        int lastPair = -1;
         short[] prev = null;
         for (RtpEndpoint.Rx r : ep.packetsSince(mark)) {
             if (r.pt() == ep.eventPt()) {
@@ -189,23 +204,37 @@ class MixerDtmfInaudibilityTest extends MediaTestBase {
             for (short[] w : wins) {
                 double row = 0;
                 double col = 0;
+                int ri = -1;
+                int ci = -1;
                 for (int i = 0; i < ROWS.length; i++) {
                     if (rows[i] >= 0) {
                         double a = amp(w, ROWS[i]);
                         rows[i] = Math.max(rows[i], a);
-                        row = Math.max(row, a);
+                        if (a > row) {
+                            row = a;
+                            ri = i;
+                        }
                     }
                 }
                 for (int i = 0; i < COLS.length; i++) {
                     double a = amp(w, COLS[i]);
                     cols[i] = Math.max(cols[i], a);
-                    col = Math.max(col, a);
+                    if (a > col) {
+                        col = a;
+                        ci = i;
+                    }
                 }
                 double guard = 0;
                 for (double g : GUARDS) {
                     guard = Math.max(guard, amp(w, g));
                 }
-                if (Math.min(row, col) > Math.max(LEAK, 3 * guard)) {
+                // A row masked by a party's own tone cannot be measured: there the column alone decides.
+                double threshold = Math.max(LEAK, 3 * guard);
+                int pair = col > threshold && (row > threshold || masked) ? (row > threshold ? ri : 9) * COLS.length + ci
+                        : -1;
+                run = pair >= 0 && pair == lastPair ? run + 1 : pair >= 0 ? 1 : 0;
+                lastPair = pair;
+                if (run == MIN_WINDOWS) {
                     pairs++;
                 }
             }
