@@ -34,7 +34,7 @@ import io.callsup.testsupport.rtp.TestCall;
  * three times the loudest guard frequency (a click in a party's tone is broadband, a digit is not);
  * where a row is masked, a column alone counts (so the client's detector cannot miss rows 697/770).
  */
-class MixerDtmfInaudibilityTest extends MediaTestBase {
+public class MixerDtmfInaudibilityTest extends MediaTestBase {
     static final double[] ROWS = {697, 770, 852, 941};
     static final double[] COLS = {1209, 1336, 1477};
     /** Above this in a 20 ms window = a DTMF frequency is heard (sent tones have amplitude 6000, -20 dB). */
@@ -54,10 +54,10 @@ class MixerDtmfInaudibilityTest extends MediaTestBase {
 
     /** What one endpoint received around one press: the loudest window per DTMF frequency, event packets. */
     /** pairWindows: runs of {@link #MIN_WINDOWS} windows with one DTMF pair (digits a receiver would decode). */
-    record Heard(String who, double[] rowPeak, double[] colPeak, int pairWindows, int eventPackets, int nonAudio,
+    public record Heard(String who, double[] rowPeak, double[] colPeak, int pairWindows, int eventPackets, int nonAudio,
             int audio) {
         /** Windows where a DTMF receiver would see a digit. */
-        boolean pair() {
+        public boolean pair() {
             return pairWindows > 0;
         }
 
@@ -167,7 +167,7 @@ class MixerDtmfInaudibilityTest extends MediaTestBase {
     }
 
     /** The loudest 20 ms window per DTMF frequency in what {@code ep} received since {@code mark}. */
-    static Heard analyse(RtpEndpoint ep, int mark, double[] legit) {
+    public static Heard analyse(RtpEndpoint ep, int mark, double[] legit) {
         double[] rows = new double[ROWS.length];
         double[] cols = new double[COLS.length];
         for (int i = 0; i < ROWS.length; i++) {
