@@ -1,5 +1,6 @@
 package io.callsup.e2e;
 
+import io.callsup.media.MixerDtmfInaudibilityTest;
 import io.callsup.media.RtpengineMixer;
 import io.callsup.model.EndReason;
 import io.callsup.model.SupervisionMode;
@@ -55,6 +56,8 @@ class InfoDigitBurstTest {
                      "end_ms", "15000")) {
             Pbx.connect(adam, adamPhone);
             SupervisionSession session = Pbx.awaitMode(pbx.adam, SupervisionMode.SPY);
+            int johnMark = johns.john.mark();
+            int clientMark = johns.client.mark();
 
             // The burst starts 1.5 s after the answer; the phone hangs up 15 s after its last INFO's
             // 200, so all 199 switches must be recorded well before (not the scenario's log: SIPp
@@ -63,6 +66,17 @@ class InfoDigitBurstTest {
             List<ModeChange> history = awaitSettled(session, SupervisionMode.WHISPER, Duration.ofSeconds(14));
             System.out.println("INFO burst: 199 digits gave " + (history.size() - 1) + " switches, settled "
                     + (System.nanoTime() - joined) / 1_000_000 + " ms after the join");
+            // Issue 11: INFO digits carry no media; nothing DTMF-like may reach John or the client
+            // while they switch modes (same detector as MixerDtmfInaudibilityTest, which shows it
+            // finds a real in-band pair).
+            for (MixerDtmfInaudibilityTest.Heard h : List.of(
+                    MixerDtmfInaudibilityTest.analyse(johns.john, johnMark, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ)),
+                    MixerDtmfInaudibilityTest.analyse(johns.client, clientMark, hz(Pbx.JOHN_HZ, Pbx.ADAM_HZ)))) {
+                System.out.println("during the INFO burst: " + h);
+                assertThat(h.nonAudio()).as("telephone-event (non-audio) packets: " + h).isZero();
+                assertThat(h.pairWindows()).as("DTMF pairs heard during the INFO burst: " + h).isZero();
+                assertThat(h.audio()).as("audio during the burst: " + h).isGreaterThan(100);
+            }
             // rtpengine 26.0.1.26 aborted in the middle of an unthrottled burst ("mix_buffer.c:83:
             // fill_up_to: Assertion `up_to <= mb->size' failed"); every call on it lost its media.
             assertThat(RtpengineResource.running() && mixer.alive(mixer.daemons().get(0)))

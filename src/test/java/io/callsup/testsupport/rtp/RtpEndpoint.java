@@ -35,6 +35,8 @@ public final class RtpEndpoint implements AutoCloseable {
     private volatile int audioPt = 0;
     private volatile int eventPt = -1;
     private volatile boolean muted;
+    /** Tones sent on top of the endpoint's own (G.711 only), e.g. an in-band DTMF pair. */
+    private volatile double[] extraTones = new double[0];
     /** The tone, G.722 encoded, while the audio PT is G.722 (ffmpeg's encoder keeps its state across packets). */
     private volatile byte[] g722Tone;
     private int g722Offset;
@@ -121,6 +123,16 @@ public final class RtpEndpoint implements AutoCloseable {
         this.muted = m;
     }
 
+    /** Adds these tones (same amplitude each) to what the endpoint sends, G.711 only; none = stop. */
+    public void extraTones(double... hz) {
+        this.extraTones = hz.clone();
+    }
+
+    /** The payload type the peer's SDP gave telephone-event; -1 = not negotiated. */
+    public int eventPt() {
+        return eventPt;
+    }
+
     /** Sends one RFC 4733 digit (0-9, *, #) in place of audio. */
     public void sendDigit(char d, int durationMs) {
         if (eventPt < 0) {
@@ -174,9 +186,13 @@ public final class RtpEndpoint implements AutoCloseable {
                 return;
             }
             byte[] payload = new byte[SAMPLES];
+            double[] extra = extraTones;
             for (int i = 0; i < SAMPLES; i++) {
-                short s = muted ? 0
-                        : (short) Math.round(AMPLITUDE * Math.sin(2 * Math.PI * toneHz * (sampleIndex + i) / RATE));
+                double v = AMPLITUDE * Math.sin(2 * Math.PI * toneHz * (sampleIndex + i) / RATE);
+                for (double hz : extra) {
+                    v += AMPLITUDE * Math.sin(2 * Math.PI * hz * (sampleIndex + i) / RATE);
+                }
+                short s = muted ? 0 : (short) Math.round(v);
                 payload[i] = audioPt == 8 ? G711.alaw(s) : G711.ulaw(s);
             }
             sampleIndex += SAMPLES;
