@@ -17,10 +17,14 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 import io.callsup.testsupport.TestApi;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
+import io.agroal.api.AgroalDataSource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 class SessionRunnerTest {
 
+    @Inject
+    AgroalDataSource dataSource;
     @Inject
     AuditTrail audit;
     @Inject
@@ -126,8 +132,29 @@ class SessionRunnerTest {
         assertThat(byes).containsExactly(s.supervisorCallId + " Supervision media failure");
     }
 
+    /**
+     * Holds the media reconciler's pass lock (waiting out a pass in progress), so the application's
+     * own reconciler, which talks to the real rtpengine, cannot retry this test's ENDING sessions
+     * between its steps (it did once: ENDING read back as ENDED).
+     */
+    private void withReconcilerPaused(Runnable body) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+            st.execute("select pg_advisory_lock(" + MediaReconciler.PASS_LOCK + ")");
+            try {
+                body.run();
+            } finally {
+                // Explicitly: the pool keeps the connection (and a session-level lock) open.
+                st.execute("select pg_advisory_unlock(" + MediaReconciler.PASS_LOCK + ")");
+            }
+        }
+    }
+
     @Test
-    void aTeardownRtpengineDoesNotConfirmStaysEndingUntilARetrySucceeds() {
+    void aTeardownRtpengineDoesNotConfirmStaysEndingUntilARetrySucceeds() throws SQLException {
+        withReconcilerPaused(this::teardownStaysEndingUntilARetrySucceeds);
+    }
+
+    private void teardownStaysEndingUntilARetrySucceeds() {
         UUID id = session(SessionState.ACTIVE, SupervisionMode.WHISPER);
         mixer.failRemove = true;
         supervision.leave(id, EndReason.API);
