@@ -14,7 +14,8 @@ import java.util.Set;
 final class CallView {
 
     /** One participant (monologue). {@code pubSubFrom}: tags whose media this one receives through inject/publish. */
-    record Tag(String tag, Set<String> pubSubFrom, Set<String> offerAnswerPeers, boolean audioPlayer, String label) {
+    record Tag(String tag, Set<String> pubSubFrom, Set<String> offerAnswerPeers, boolean audioPlayer, String label,
+            String codec) {
     }
 
     private final Map<String, Tag> tags;
@@ -45,16 +46,20 @@ final class CallView {
                     }
                 }
                 boolean player = false;
+                String codec = null;
                 if (t.get("medias") instanceof List<?> medias) {
                     for (Object m : medias) {
                         if (m instanceof Map<?, ?> mm && mm.get("flags") instanceof List<?> flags
                                 && flags.contains("audio player")) {
                             player = true;
                         }
+                        if (codec == null && m instanceof Map<?, ?> mm && mm.get("codec") instanceof String c) {
+                            codec = c;
+                        }
                     }
                 }
                 String label = t.get("label") instanceof String l ? l : null;
-                out.put(name, new Tag(name, Set.copyOf(pubSub), Set.copyOf(oa), player, label));
+                out.put(name, new Tag(name, Set.copyOf(pubSub), Set.copyOf(oa), player, label, codec));
             }
         }
         return new CallView(Map.copyOf(out));
@@ -76,6 +81,12 @@ final class CallView {
     String label(String tag) {
         Tag t = tags.get(tag);
         return t == null ? null : t.label();
+    }
+
+    /** The codec rtpengine negotiated for the tag's first stream (e.g. {@code G722/8000}), null when unknown. */
+    String codec(String tag) {
+        Tag t = tags.get(tag);
+        return t == null ? null : t.codec();
     }
 
     /** True when {@code to} receives {@code from} in any way (offer/answer or inject/publish). */

@@ -1,5 +1,7 @@
 package io.callsup.media;
 
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,15 +37,32 @@ final class Placeholder {
         return C_LINE.matcher(out.toString()).replaceAll(Matcher.quoteReplacement("c=" + net(at)));
     }
 
+    /** Payload type and SDP lines of each codec the placeholder may offer (SupervisorCodecs' names). */
+    private static final Map<String, String[]> OFFERABLE = Map.of(
+            "G722", new String[] {"9", "a=rtpmap:9 G722/8000"},
+            "opus", new String[] {"96", "a=rtpmap:96 opus/48000/2", "a=fmtp:96 useinbandfec=1"},
+            "PCMU", new String[] {"0", "a=rtpmap:0 PCMU/8000"},
+            "PCMA", new String[] {"8", "a=rtpmap:8 PCMA/8000"});
+
     /**
-     * An offer from the placeholder with what a phone may pick from: G.722 first (wideband; the mix
-     * is clean and wideband in G.722 with the rtpengine fixes of rtpengine/, MixerG722Test), then
-     * PCMU, PCMA, telephone-event.
+     * An offer from the placeholder with what a phone may pick from, in {@code order} (encoding
+     * names, see {@link SupervisorCodecs#offerOrder}), then telephone-event.
      */
-    static String offer(NgAddress at) {
+    static String offer(NgAddress at, List<String> order) {
+        StringBuilder pts = new StringBuilder();
+        StringBuilder attrs = new StringBuilder();
+        for (String name : order) {
+            String[] o = OFFERABLE.get(name);
+            if (o == null) {
+                throw new IllegalArgumentException("the placeholder cannot offer " + name);
+            }
+            pts.append(o[0]).append(' ');
+            for (int i = 1; i < o.length; i++) {
+                attrs.append(o[i]).append("\r\n");
+            }
+        }
         return "v=0\r\no=- 1 1 " + net(at) + "\r\ns=callsup\r\n" + "c=" + net(at) + "\r\nt=0 0\r\n"
-                + "m=audio " + at.port() + " RTP/AVP 9 0 8 101\r\n"
-                + "a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+                + "m=audio " + at.port() + " RTP/AVP " + pts + "101\r\n" + attrs
                 + "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n"
                 + "a=sendrecv\r\na=ptime:20\r\n";
     }

@@ -74,7 +74,7 @@ public class RtpengineMixer implements MediaMixer {
     // ------------------------------------------------------------------ join
 
     /** Where a joining supervisor goes: the daemon holding the call, and a free or fresh slot in it. */
-    private record SlotChoice(NgAddress daemon, MixerSteps.Slot slot, MediaRef ref) {
+    private record SlotChoice(NgAddress daemon, MixerSteps.Slot slot, MediaRef ref, List<SdpCodecs.Codec> callCodecs) {
     }
 
     private SlotChoice chooseSlot(MediaRef ref) {
@@ -82,7 +82,14 @@ public class RtpengineMixer implements MediaMixer {
         CallView v = ng.query(d, ref.callId());
         MixerSteps.requireLegs(v, ref);
         MixerSteps.Slot s = MixerSteps.pickSlot(v, ref);
-        return new SlotChoice(d, s, new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag()));
+        List<SdpCodecs.Codec> codecs = new ArrayList<>();
+        for (String leg : new String[] {ref.agentTag(), ref.clientTag()}) {
+            if (v.codec(leg) != null) {
+                codecs.add(SdpCodecs.Codec.fromQuery(v.codec(leg)));
+            }
+        }
+        return new SlotChoice(d, s, new MediaRef(ref.callId(), d.toString(), ref.agentTag(), ref.clientTag(), s.tag()),
+                codecs);
     }
 
     @Override
@@ -92,11 +99,16 @@ public class RtpengineMixer implements MediaMixer {
             NgAddress d = c.daemon();
             MixerSteps.Slot s = c.slot();
             MediaRef r = c.ref();
+            // Chosen before rtpengine is touched, so a phone with nothing mixable leaves no trace.
+            SdpCodecs.Codec chosen = SupervisorCodecs.choose(c.callCodecs(), SdpCodecs.audio(supervisorSdpOffer))
+                    .orElseThrow(() -> new NoCommonCodec("the supervisor's phone offered "
+                            + SdpCodecs.audio(supervisorSdpOffer).stream().map(SdpCodecs.Codec::name).toList()
+                            + "; the mixer needs one of G722, opus, PCMU, PCMA"));
             try {
-                Map<String, Object> toPh = ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",
-                        s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL));
+                String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",
+                        s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL)));
                 String answer = MixerSteps.sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
-                        Placeholder.answer(MixerSteps.sdp(toPh), placeholder))));
+                        Placeholder.answer(onlyCodec(toPh, chosen), placeholder))));
                 if (hasTelephoneEvent(supervisorSdpOffer) && !hasTelephoneEvent(answer)) {
                     throw new MediaFailure("rtpengine's answer to supervisor " + s.tag() + " lost telephone-event", false,
                             null);
@@ -116,18 +128,19 @@ public class RtpengineMixer implements MediaMixer {
             NgAddress d = c.daemon();
             MixerSteps.Slot s = c.slot();
             MediaRef r = c.ref();
+            List<String> offerOrder = SupervisorCodecs.offerOrder(c.callCodecs());
             try {
                 if (!s.exists()) {
                     // Creates the slot with both tags named, the phone side parked on the placeholder
                     // address; an offer from the placeholder alone would leave S untagged until the answer.
                     String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "sdp",
-                            Placeholder.offer(placeholder), "label", SUPERVISOR_LABEL)));
+                            Placeholder.offer(placeholder, offerOrder), "label", SUPERVISOR_LABEL)));
                     ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
                             Placeholder.answer(toPh, placeholder)));
                 }
                 // The placeholder "re-invites" S: rtpengine's SDP towards S is the offer for the phone.
                 String offer = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.ph(), "to-tag", s.tag(), "sdp",
-                        Placeholder.offer(placeholder))));
+                        Placeholder.offer(placeholder, offerOrder))));
                 steps.unsubscribePlaceholder(d, r.callId(), s.tag(), s.ph());
                 steps.label(d, r.callId(), s.tag(), SUPERVISOR_LABEL);
                 return new Prepared(r, offer);
@@ -185,8 +198,30 @@ public class RtpengineMixer implements MediaMixer {
             } else if (mode != SupervisionMode.BARGE && v.flows(s, c)) {
                 steps.inject(d, id, "inject stop", s, c);
             }
+            hearEachOther(d, v, ref);
             return null;
         });
+    }
+
+    /**
+     * Co-supervisors (README, "Several supervisors"): each active supervisor receives every other,
+     * so a supervisor hears everyone the agent or the client hears. A spying supervisor's media is
+     * blocked at its source, so it stays silent for its co-supervisors too without another flow
+     * change; a mode switch therefore never touches these flows.
+     */
+    private void hearEachOther(NgAddress d, CallView v, MediaRef ref) {
+        String s = ref.supervisorTag();
+        for (String t : new TreeSet<>(v.tags())) {
+            if (t.equals(s) || !SUPERVISOR_LABEL.equals(v.label(t)) || !v.flows(ref.agentTag(), t)) {
+                continue; // not a co-supervisor, or one still joining (it hears nobody yet)
+            }
+            if (!v.flows(s, t)) {
+                steps.inject(d, ref.callId(), "inject start", s, t);
+            }
+            if (!v.flows(t, s)) {
+                steps.inject(d, ref.callId(), "inject start", t, s);
+            }
+        }
     }
 
     @Override
@@ -246,14 +281,15 @@ public class RtpengineMixer implements MediaMixer {
         if (v == null || !v.has(s)) {
             return;
         }
-        for (String leg : new String[] {ref.clientTag(), ref.agentTag()}) {
-            if (v.flows(s, leg)) {
-                steps.inject(d, id, "inject stop", s, leg);
+        // Agent, client and co-supervisors alike: nobody hears S, S hears nobody.
+        for (String other : new TreeSet<>(v.tags())) {
+            if (!other.equals(s) && v.flows(s, other)) {
+                steps.inject(d, id, "inject stop", s, other);
             }
         }
-        for (String leg : new String[] {ref.agentTag(), ref.clientTag()}) {
-            if (v.flows(leg, s)) {
-                steps.inject(d, id, "inject stop", leg, s);
+        for (String other : new TreeSet<>(v.tags())) {
+            if (!other.equals(s) && v.flows(other, s)) {
+                steps.inject(d, id, "inject stop", other, s);
             }
         }
         Set<String> others = new HashSet<>(v.supervisors(ref.agentTag(), ref.clientTag()));
@@ -431,6 +467,16 @@ public class RtpengineMixer implements MediaMixer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** rtpengine's offer towards the placeholder cut to the chosen codec and telephone-event. */
+    private static String onlyCodec(String toPh, SdpCodecs.Codec chosen) {
+        List<SdpCodecs.Codec> there = SdpCodecs.audio(toPh);
+        SdpCodecs.Codec same = there.stream().filter(k -> k.is(chosen.name()) && k.clockRate() == chosen.clockRate())
+                .findFirst().orElseThrow(() -> new MediaFailure("rtpengine's offer lost the supervisor's "
+                        + chosen.name() + " (it has " + there.stream().map(SdpCodecs.Codec::name).toList() + ")", false,
+                        null));
+        return SdpCodecs.restrict(toPh, SupervisorCodecs.keep(same, there));
     }
 
     static boolean hasTelephoneEvent(String sdp) {

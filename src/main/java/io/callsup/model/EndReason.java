@@ -20,6 +20,8 @@ public enum EndReason {
     TIMEOUT,
     /** The authorisation is gone: feature switched off, flag removed, account or customer deleted. */
     REVOKED,
+    /** Dial-in: the supervisor's phone offered no codec the mixer produces cleanly (answered 488). */
+    NO_COMMON_CODEC,
     /** rtpengine no longer holds the supervisor's media (daemon crashed or restarted, call lost). */
     MEDIA_LOST
 }

@@ -12,6 +12,8 @@ public record SipAnswer(int code, String reason) {
     public static final SipAnswer UNKNOWN_EXTENSION = new SipAnswer(404, "Extension Not Found");
     public static final SipAnswer NOT_A_CODE = new SipAnswer(404, "Unknown Service Code");
     public static final SipAnswer AGENT_IDLE = new SipAnswer(480, "Agent Not On A Call");
+    /** RFC 3261 21.4.26: the offer's codecs are the problem, so the phone may retry with others. */
+    public static final SipAnswer NO_COMMON_CODEC = new SipAnswer(488, "No Supported Codec Offered");
     public static final SipAnswer MEDIA_FAILURE = new SipAnswer(503, "Supervision Media Unavailable");
 
     public static SipAnswer malformed(String why) {

@@ -94,6 +94,10 @@ public class SupervisionService {
         MediaMixer.Prepared prepared;
         try {
             prepared = media.prepareDialIn(session.mediaRef(), request.sdp());
+        } catch (MediaMixer.NoCommonCodec e) {
+            LOG.infof("session %s: %s", session.id, e.getMessage());
+            runner.apply(session.id, new SessionTrigger.JoinFailed(EndReason.NO_COMMON_CODEC, false));
+            return new Outcome.Rejected(SipAnswer.NO_COMMON_CODEC);
         } catch (RuntimeException e) {
             LOG.errorf(e, "media join failed for session %s on call %s", session.id, session.callId);
             runner.apply(session.id, new SessionTrigger.JoinFailed(EndReason.MEDIA_FAILURE, false));

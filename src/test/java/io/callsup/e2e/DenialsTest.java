@@ -1,5 +1,7 @@
 package io.callsup.e2e;
 
+import io.callsup.model.EndReason;
+import io.callsup.model.SessionState;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.KamailioResource;
 import io.callsup.testsupport.TestApi;
@@ -21,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every way a dialled supervision code is refused gets its documented SIP code and reason, creates
- * no session, and leaves the agent's call exactly as it was.
+ * no session (a policy refusal), or an ended one (an admitted join refused for its codecs), and
+ * leaves the agent's call exactly as it was.
  */
 @QuarkusTest
 class DenialsTest {
@@ -83,6 +86,15 @@ class DenialsTest {
         untouched.put(john, hz(Pbx.CLIENT_HZ));
         untouched.put(client, hz(Pbx.JOHN_HZ));
         expectRow("after every refusal, John and the client still hear each other", untouched);
+
+        // Adam is allowed, but his phone offers only codecs the mixer never picks (README, "Codecs").
+        expect("uac_expect_g729.xml", pbx.domain(), pbx.adamUser, "*90744", pbx.domain(), 488,
+                "No Supported Codec Offered");
+        SupervisionSession refused = QuarkusTransaction.requiringNew().call(() ->
+                SupervisionSession.<SupervisionSession>find("customerId", pbx.abc.customerId()).singleResult());
+        assertThat(refused.state).as("admitted, then refused for its codecs").isEqualTo(SessionState.ENDED);
+        assertThat(refused.endReason).isEqualTo(EndReason.NO_COMMON_CODEC);
+        expectRow("after the codec refusal, John and the client still hear each other", untouched);
     }
 
     private static void setFeature(Pbx pbx, boolean enabled) {
@@ -93,7 +105,12 @@ class DenialsTest {
     /** Dials {@code dialled}@{@code targetDomain} as {@code user} and checks the final response. */
     private static void expect(String domain, String user, String dialled, String targetDomain, int code, String reason)
             throws InterruptedException {
-        SippPhone phone = SippPhone.start("dial-" + dialled.replace("*", "star"), "uac_expect.xml", SippPhone.freshPort(),
+        expect("uac_expect.xml", domain, user, dialled, targetDomain, code, reason);
+    }
+
+    private static void expect(String scenario, String domain, String user, String dialled, String targetDomain,
+                               int code, String reason) throws InterruptedException {
+        SippPhone phone = SippPhone.start("dial-" + dialled.replace("*", "star"), scenario, SippPhone.freshPort(),
                 vars("user", user, "domain", domain, "dial", dialled, "tdomain", targetDomain,
                         "expect", Integer.toString(code), "rtp_ip", KamailioResource.HOST, "rtp_port", "9"),
                 "-au", user, "-ap", Pbx.SIP_PASSWORD);

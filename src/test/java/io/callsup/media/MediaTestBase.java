@@ -159,7 +159,8 @@ abstract class MediaTestBase {
      * The tone-matrix row for the call with these supervisors: {@code phone, mode, phone, mode...};
      * mode null = the phone is not (or no longer) active and hears nothing. The agent hears C plus
      * every whispering or barging supervisor, the client A plus every barging one, and every active
-     * supervisor A+C and never another supervisor.
+     * supervisor A+C plus every other whispering or barging supervisor (README, "Several
+     * supervisors": a supervisor hears whoever the agent or the client hears), never a spying one.
      */
     static Map<RtpEndpoint, double[]> row(TestCall c, Object... phoneModes) {
         List<Double> agent = new ArrayList<>(List.of(CLIENT_HZ));
@@ -174,7 +175,21 @@ abstract class MediaTestBase {
             if (m == BARGE) {
                 client.add(p.ep().toneHz());
             }
-            sups.put(p.ep(), m == null ? hz() : hz(AGENT_HZ, CLIENT_HZ));
+        }
+        for (int i = 0; i < phoneModes.length; i += 2) {
+            Phone p = (Phone) phoneModes[i];
+            if (phoneModes[i + 1] == null) {
+                sups.put(p.ep(), hz());
+                continue;
+            }
+            List<Double> hears = new ArrayList<>(List.of(AGENT_HZ, CLIENT_HZ));
+            for (int j = 0; j < phoneModes.length; j += 2) {
+                SupervisionMode other = (SupervisionMode) phoneModes[j + 1];
+                if (j != i && other != null && other != SPY) {
+                    hears.add(((Phone) phoneModes[j]).ep().toneHz());
+                }
+            }
+            sups.put(p.ep(), hears.stream().mapToDouble(Double::doubleValue).toArray());
         }
         Map<RtpEndpoint, double[]> out = new LinkedHashMap<>();
         out.put(c.agent, agent.stream().mapToDouble(Double::doubleValue).toArray());

@@ -83,4 +83,11 @@ public interface MediaMixer {
             return unknownCall;
         }
     }
+
+    /** The supervisor's phone offered no codec the mixer produces cleanly; nothing was changed in the call. */
+    class NoCommonCodec extends MediaFailure {
+        public NoCommonCodec(String message) {
+            super(message, false, null);
+        }
+    }
 }

@@ -81,6 +81,14 @@ public record Sdp(String address, int port, List<Integer> payloadTypes, Map<Inte
                     m.append(" 96");
                     a.append("a=rtpmap:96 opus/48000/2\r\na=fmtp:96 useinbandfec=1\r\n");
                 }
+                case "G729" -> {
+                    m.append(" 18");
+                    a.append("a=rtpmap:18 G729/8000\r\na=fmtp:18 annexb=no\r\n");
+                }
+                case "GSM" -> {
+                    m.append(" 3");
+                    a.append("a=rtpmap:3 GSM/8000\r\n");
+                }
                 case "TELEPHONE-EVENT" -> {
                     m.append(" 101");
                     a.append("a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n");

@@ -46,6 +46,9 @@ public final class TestCall implements AutoCloseable {
         answer.put("sdp", Sdp.answer(agent.port(), toAgent, agentUses));
         Sdp toClient = Sdp.parse((String) await(ng.request(daemon, answer)).get("sdp"));
         client.connect(toClient, toClient.pt(clientCodec));
+        // A live call, as a supervisor finds it: rtpengine reports a stream's codec only once media flowed.
+        agent.capture(0, 2);
+        client.capture(0, 2);
     }
 
     public static <T> T await(io.vertx.core.Future<T> f) throws Exception {
