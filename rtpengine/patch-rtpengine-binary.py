@@ -14,15 +14,25 @@ binary, pinned by SHA-256 (rtpengine/README.md).
      rate: `movd 0x170(%rbp),%xmm0` at 0x10ef94 becomes a jump to 39 bytes of new code at
      0x1695b0 (zero padding after .fini, in the executable segment's last page) that computes
      it and jumps back;
-  4. the executable LOAD segment's file and memory size grow from 0x1385ad to 0x1385e0 so that
-     the new code is part of it.
-  5. version string "26.0.1.26+0~mr26.0.1.26" -> "26.0.1.26+0~callsup.fx2", so that
-     `rtpengine --version` says the daemon carries both fixes.
+  4. the executable LOAD segment's file and memory size grow from 0x1385ad so that the new code
+     is part of it (to 0x1385e0 in fx2; edit 6 below grows it further).
+  Blocked RFC 4733 events rendered into the mix (dtmf-audio-player-block.patch, README
+  "DTMF into the audio player"):
+  5. packet_decode: after a telephone-event packet is logged (dtmf_event_packet), a handler that
+     feeds the audio player skips the telephone-event decoder (which synthesises the tones) while
+     the sender's DTMF is blocked: the two `jmp 0x110db0` that end the event branch (0x110ee7,
+     0x110fa4) jump to 47 bytes of new code at 0x1695e0 that clears `packet` (as the audio
+     suppression during an event does) when handler->packet_decoded is
+     packet_decoded_audio_player and dtmf_get_block_mode(mp->call, monologue) is not OFF;
+  6. the executable LOAD segment's file and memory size grow to 0x13860f to cover it.
+  7. version string "26.0.1.26+0~mr26.0.1.26" -> "26.0.1.26+0~callsup.fx3", so that
+     `rtpengine --version` says the daemon carries all three fixes.
 
-Accepts the original binary and the one with only the mix-buffer fix (marker callsup.mb1,
-what earlier versions of this script produced), so an existing chroot is upgraded in place.
+Accepts the original binary, the one with only the mix-buffer fix (marker callsup.mb1) and the
+one with the mix-buffer and G.722 fixes (marker callsup.fx2), what earlier versions of this
+script produced, so an existing chroot is upgraded in place.
 
-Usage: patch-rtpengine-binary.py check BINARY   -> prints original|mb1|patched|unknown
+Usage: patch-rtpengine-binary.py check BINARY   -> prints original|mb1|fx2|patched|unknown
        patch-rtpengine-binary.py apply BINARY   -> patches in place (atomic rename),
                                                   no-op if already patched
 Exit status: 0 ok, 1 the binary is none of the known ones.
@@ -31,8 +41,9 @@ import hashlib, os, sys
 
 ORIG_SHA256 = "b29af4de1f7d5b60efaf11a911a940f48bf8ab7d6afea17372eed79577c577f8"
 MB1_SHA256 = "215b11531db599a29f2be89350e936b36b3d3b573802abc2bd1838db5c5860ce"
-PATCHED_SHA256 = "fc33a4503f9c8577fb65be976bb5b21d156a8156d7cde54ae291e7c7ed8f5bd7"
-MARKER = b"+0~callsup.fx2"
+FX2_SHA256 = "fc33a4503f9c8577fb65be976bb5b21d156a8156d7cde54ae291e7c7ed8f5bd7"
+PATCHED_SHA256 = "4a4a6b44bdec4e097c04a0cb18075c7731bbd001f505048d868ed01dfbe92952"
+MARKER = b"+0~callsup.fx3"
 # (file offset, original bytes, patched bytes); .text file offsets equal virtual addresses
 CAVE = 0x1695B0
 # push rax; push rdx; mov 0x170(%rbp),%eax (h->dest_pt.clock_rate); mov 0x1e8(%rbp),%rcx
@@ -40,20 +51,38 @@ CAVE = 0x1695B0
 # idivl 0xc(%rcx) (fact.den); 1: movd %eax,%xmm0; pop rdx; pop rax; jmp 0x10ef9c
 CAVE_CODE = bytes.fromhex("50528b8570010000488b8de80100004885c974080faf410899f7790c660f6ec05a58"
                           "e9c559faff")
+CAVE3 = 0x1695E0
+# In packet_decode (0x110cc0; rbp = ch, rbx = packet, r13 = mp), reached after the event was
+# logged: mov 0x60(%rbp),%rax (ch->handler); lea packet_decoded_audio_player(%rip),%rdx;
+# cmp %rdx,0x2f8(%rax) (handler->packet_decoded); jne 1f; mov 0x48(%r13),%rdi (mp->call);
+# mov 0x58(%r13),%rax (mp->media); mov (%rax),%rsi (media->monologue); call dtmf_get_block_mode;
+# test %eax,%eax; je 1f; xor %ebx,%ebx (packet = NULL); 1: jmp 0x110db0
+CAVE3_CODE = bytes.fromhex("488b4560488d156575faff483990f80200007516498b7d48498b4558488b30e85c25"
+                           "fbff85c0740231dbe9a177faff")
+PHDR4_SIZES = 64 + 3 * 56 + 32  # p_filesz, p_memsz of the R E LOAD segment (4th program header)
+VERSION = 0x1831BA
 EDITS = [
     (0x14F6CD, bytes.fromhex("0f8239ffffff"), bytes.fromhex("0f8639ffffff")),
     (0x14C715, bytes.fromhex("723f8b5560"), bytes.fromhex("763f8b5560")),
     # jmp CAVE; nopl (%rax)  in place of  movd 0x170(%rbp),%xmm0
     (0x10EF94, bytes.fromhex("660f6e8570010000"), bytes.fromhex("e917a605000f1f00")),
     (CAVE, bytes(len(CAVE_CODE)), CAVE_CODE),
-    # p_filesz, p_memsz of the R E LOAD segment (4th program header)
-    (64 + 3 * 56 + 32, bytes.fromhex("ad85130000000000ad85130000000000"),
-     bytes.fromhex("e085130000000000e085130000000000")),
-    (0x1831BA, b"26.0.1.26+0~mr26.0.1.26\0", b"26.0.1.26+0~callsup.fx2\0"),
+    # jmp CAVE3 in place of jmp 0x110db0, at both ends of the telephone-event branch
+    (0x110EE7, bytes.fromhex("e9c4feffff"), bytes.fromhex("e9f4860500")),
+    (0x110FA4, bytes.fromhex("e907feffff"), bytes.fromhex("e937860500")),
+    (CAVE3, bytes(len(CAVE3_CODE)), CAVE3_CODE),
+    (PHDR4_SIZES, bytes.fromhex("ad85130000000000ad85130000000000"),
+     bytes.fromhex("0f86130000000000" "0f86130000000000")),
+    (VERSION, b"26.0.1.26+0~mr26.0.1.26\0", b"26.0.1.26+0~callsup.fx3\0"),
 ]
-# What the mb1 binary has where it differs from the original (edits 1, 2 and its version string).
+# What the earlier fixes' binaries have where they differ from the original.
 MB1 = {0x14F6CD: bytes.fromhex("0f8639ffffff"), 0x14C715: bytes.fromhex("763f8b5560"),
-       0x1831BA: b"26.0.1.26+0~callsup.mb1\0"}
+       VERSION: b"26.0.1.26+0~callsup.mb1\0"}
+FX2 = {0x14F6CD: bytes.fromhex("0f8639ffffff"), 0x14C715: bytes.fromhex("763f8b5560"),
+       0x10EF94: bytes.fromhex("e917a605000f1f00"), CAVE: CAVE_CODE,
+       PHDR4_SIZES: bytes.fromhex("e085130000000000e085130000000000"),
+       VERSION: b"26.0.1.26+0~callsup.fx2\0"}
+EARLIER = {"mb1": MB1, "fx2": FX2}
 
 def state(data):
     h = hashlib.sha256(data).hexdigest()
@@ -61,6 +90,8 @@ def state(data):
         return "original"
     if h == MB1_SHA256:
         return "mb1"
+    if h == FX2_SHA256:
+        return "fx2"
     if h == PATCHED_SHA256 or (PATCHED_SHA256.startswith("@") and
                                all(data[o:o + len(p)] == p for o, _, p in EDITS)):
         return "patched"
@@ -68,10 +99,10 @@ def state(data):
 
 def original_bytes(data, st):
     buf = bytearray(data)
-    if st == "mb1":
+    if st in EARLIER:
         for off, old, _ in EDITS:
-            if off in MB1:
-                if buf[off:off + len(MB1[off])] != MB1[off]:
+            if off in EARLIER[st]:
+                if buf[off:off + len(EARLIER[st][off])] != EARLIER[st][off]:
                     raise SystemExit("unexpected bytes at 0x%x" % off)
                 buf[off:off + len(old)] = old
     if hashlib.sha256(buf).hexdigest() != ORIG_SHA256:

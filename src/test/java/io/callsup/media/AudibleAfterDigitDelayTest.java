@@ -90,6 +90,11 @@ class AudibleAfterDigitDelayTest extends MediaTestBase {
      * another, so it depends on timing and runs only on request
      * ({@code -Dcallsup.test.measure-digit-leak=true}). That the delay is applied at all is checked
      * deterministically by RtpengineMixerFaultTest.onlyAnOwnDigitSwitchWaitsBeforeMakingTheSupervisorAudible.
+     * <p>
+     * Since rtpengine fix fx3 (rtpengine/README.md, "Blocked digits and the audio player") the tail is
+     * no longer rendered at all: 0 of 6 trials leaked with 0 ms (peak 65), so this control fails on
+     * the provisioned daemon. It still shows the leak on an fx2 chroot
+     * ({@code RTPENGINE_ALLOW_UNFIXED=1 RTPENGINE_ROOT=...}).
      */
     @Test
     @EnabledIfSystemProperty(named = "callsup.test.measure-digit-leak", matches = "true")
