@@ -85,4 +85,18 @@ class MixerCodecChoiceTest extends MediaTestBase {
             mixer.remove(n.ref());
         }
     }
+
+    /** Application path, Opus call: the phone takes the Opus rtpengine offers first and hears by tone. */
+    @Test
+    void originatedOpusSupervisorOnAnOpusCall() throws Exception {
+        try (TestCall c = new TestCall(ng, daemon, "OPUS", "OPUS"); Phone s = originate(c, SUP1_HZ, "OPUS")) {
+            assertThat(answered(new Prepared(s.ref(), s.sdp()))).as(s.sdp()).startsWith("opus", "G722");
+            mixer.activate(s.ref(), SPY);
+            expectRow("Opus supervisor spies", c, s, SPY);
+            mixer.switchMode(s.ref(), SPY, io.callsup.model.SupervisionMode.BARGE, false);
+            expectRow("Opus supervisor barges", c, s, io.callsup.model.SupervisionMode.BARGE);
+            mixer.remove(s.ref());
+            expectRow("Opus supervisor left", c, s, null);
+        }
+    }
 }
