@@ -86,6 +86,27 @@ final class MixerSteps {
         ng.send(d, cmd("connect", id, "from-tag", a, "to-tag", c, "flags", DIRECTIONAL, "audio player", audioPlayer));
     }
 
+    /**
+     * Co-supervisors (README, "Several supervisors"): each active supervisor receives every other,
+     * so a supervisor hears everyone the agent or the client hears. A spying supervisor's media is
+     * blocked at its source, so it stays silent for its co-supervisors too without another flow
+     * change; a mode switch therefore never touches these flows.
+     */
+    void hearEachOther(NgAddress d, CallView v, MediaRef ref) {
+        String s = ref.supervisorTag();
+        for (String t : new TreeSet<>(v.tags())) {
+            if (t.equals(s) || !SUPERVISOR_LABEL.equals(v.label(t)) || !v.flows(ref.agentTag(), t)) {
+                continue; // not a co-supervisor, or one still joining (it hears nobody yet)
+            }
+            if (!v.flows(s, t)) {
+                inject(d, ref.callId(), "inject start", s, t);
+            }
+            if (!v.flows(t, s)) {
+                inject(d, ref.callId(), "inject start", t, s);
+            }
+        }
+    }
+
     static void requireLegs(CallView v, MediaRef ref) {
         if (!v.has(ref.agentTag()) || !v.has(ref.clientTag())) {
             throw new MediaFailure("call " + ref.callId() + " has no " + (v.has(ref.agentTag()) ? "client tag "

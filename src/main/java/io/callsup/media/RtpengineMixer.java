@@ -108,7 +108,7 @@ public class RtpengineMixer implements MediaMixer {
                 String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",
                         s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL)));
                 String answer = MixerSteps.sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
-                        Placeholder.answer(onlyCodec(toPh, chosen), placeholder))));
+                        Placeholder.answer(SupervisorCodecs.cutTo(toPh, chosen), placeholder))));
                 if (hasTelephoneEvent(supervisorSdpOffer) && !hasTelephoneEvent(answer)) {
                     throw new MediaFailure("rtpengine's answer to supervisor " + s.tag() + " lost telephone-event", false,
                             null);
@@ -198,30 +198,9 @@ public class RtpengineMixer implements MediaMixer {
             } else if (mode != SupervisionMode.BARGE && v.flows(s, c)) {
                 steps.inject(d, id, "inject stop", s, c);
             }
-            hearEachOther(d, v, ref);
+            steps.hearEachOther(d, v, ref);
             return null;
         });
-    }
-
-    /**
-     * Co-supervisors (README, "Several supervisors"): each active supervisor receives every other,
-     * so a supervisor hears everyone the agent or the client hears. A spying supervisor's media is
-     * blocked at its source, so it stays silent for its co-supervisors too without another flow
-     * change; a mode switch therefore never touches these flows.
-     */
-    private void hearEachOther(NgAddress d, CallView v, MediaRef ref) {
-        String s = ref.supervisorTag();
-        for (String t : new TreeSet<>(v.tags())) {
-            if (t.equals(s) || !SUPERVISOR_LABEL.equals(v.label(t)) || !v.flows(ref.agentTag(), t)) {
-                continue; // not a co-supervisor, or one still joining (it hears nobody yet)
-            }
-            if (!v.flows(s, t)) {
-                steps.inject(d, ref.callId(), "inject start", s, t);
-            }
-            if (!v.flows(t, s)) {
-                steps.inject(d, ref.callId(), "inject start", t, s);
-            }
-        }
     }
 
     @Override
@@ -467,16 +446,6 @@ public class RtpengineMixer implements MediaMixer {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** rtpengine's offer towards the placeholder cut to the chosen codec and telephone-event. */
-    private static String onlyCodec(String toPh, SdpCodecs.Codec chosen) {
-        List<SdpCodecs.Codec> there = SdpCodecs.audio(toPh);
-        SdpCodecs.Codec same = there.stream().filter(k -> k.is(chosen.name()) && k.clockRate() == chosen.clockRate())
-                .findFirst().orElseThrow(() -> new MediaFailure("rtpengine's offer lost the supervisor's "
-                        + chosen.name() + " (it has " + there.stream().map(SdpCodecs.Codec::name).toList() + ")", false,
-                        null));
-        return SdpCodecs.restrict(toPh, SupervisorCodecs.keep(same, there));
     }
 
     static boolean hasTelephoneEvent(String sdp) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.callsup.media.SdpCodecs.Codec;
+import io.callsup.supervision.port.MediaMixer;
 
 /**
  * Which codec a supervisor's leg uses. Pure policy (README, "Codecs"):
@@ -71,5 +72,15 @@ final class SupervisorCodecs {
                 .thenComparingInt(n -> callCodecs.stream().anyMatch(k -> k.is(n)) ? 0 : 1)
                 .thenComparingInt(MIXABLE::indexOf));
         return order;
+    }
+
+    /** rtpengine's offer towards the placeholder cut to the chosen codec and telephone-event. */
+    static String cutTo(String toPh, Codec chosen) {
+        List<Codec> there = SdpCodecs.audio(toPh);
+        Codec same = there.stream().filter(k -> k.is(chosen.name()) && k.clockRate() == chosen.clockRate())
+                .findFirst().orElseThrow(() -> new MediaMixer.MediaFailure("rtpengine's offer lost the supervisor's "
+                        + chosen.name() + " (it has " + there.stream().map(Codec::name).toList() + ")", false,
+                        null));
+        return SdpCodecs.restrict(toPh, keep(same, there));
     }
 }
