@@ -1,7 +1,6 @@
 package io.callsup.media;
 
 import java.time.Duration;
-import java.util.List;
 
 import org.jboss.logging.Logger;
 
@@ -15,7 +14,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 /**
- * Quarkus wiring: at start-up checks the daemons ({@code callsup.media.startup-check}) and starts
+ * Quarkus wiring: at start-up checks the daemons ({@code callsup.media.startup-check}, retried
+ * until they pass; readiness waits for it) and starts
  * the DTMF log listener ({@code callsup.media.dtmf-log.*}), which fires {@link DtmfEvent} as a CDI
  * event (observe it with {@code @Observes DtmfEvent}; synchronous, so digits keep their order: observers must only queue).
  */
@@ -38,11 +38,16 @@ public class MediaStartup {
 
     private DtmfListener listener;
 
+    private volatile boolean verified;
+    private volatile String status = "not checked yet";
+    private volatile boolean stopped;
+
     void onStart(@Observes StartupEvent ev) {
         if (config.startupCheck()) {
-            // Fails start-up with RtpengineUnsupportedException naming the required version.
-            List<String> versions = check.checkAll().await().atMost(Duration.ofSeconds(30));
-            LOG.infof("rtpengine %s at %s: supports supervision", versions, config.rtpengine());
+            verify();
+        } else {
+            verified = true;
+            status = "disabled (callsup.media.startup-check=false)";
         }
         if (config.dtmfLog().enabled()) {
             // Asynchronous: the listener runs on a Vert.x event loop, which observers must not block.
@@ -56,7 +61,43 @@ public class MediaStartup {
         }
     }
 
+    /**
+     * Checks the daemons and, until they pass, again every {@link #RETRY}: the service starts (and
+     * stays not ready, see {@link RtpengineReadiness}) instead of failing while rtpengine is away, as
+     * when the pods of a stack come up in any order. A daemon that answers but is too old is logged
+     * as an ERROR on every attempt.
+     */
+    private void verify() {
+        check.checkAll().subscribe().with(versions -> {
+            verified = true;
+            status = "passed: rtpengine " + versions;
+            LOG.infof("rtpengine %s at %s: supports supervision", versions, config.rtpengine());
+        }, failure -> {
+            status = "failed: " + failure.getMessage();
+            if (failure instanceof RtpengineUnsupportedException && !failure.getMessage().contains("does not answer")) {
+                LOG.errorf("%s; not ready, checking again in %s", failure.getMessage(), RETRY);
+            } else {
+                LOG.warnf("rtpengine not usable yet (%s); not ready, checking again in %s", failure.getMessage(), RETRY);
+            }
+            if (!stopped) {
+                vertx.setTimer(RETRY.toMillis(), t -> verify());
+            }
+        });
+    }
+
+    static final Duration RETRY = Duration.ofSeconds(2);
+
+    /** True once every configured daemon passed the start-up check (or the check is switched off). */
+    public boolean verified() {
+        return verified;
+    }
+
+    public String status() {
+        return status;
+    }
+
     void onStop(@Observes ShutdownEvent ev) {
+        stopped = true;
         if (listener != null) {
             listener.close();
         }

@@ -24,11 +24,13 @@ final class DigitQueue {
 
     private final SerialTriggers serial;
     private final SessionRunner runner;
+    private final SupervisionMetrics metrics;
     private final ConcurrentMap<String, Deque<Character>> pendingDigits = new ConcurrentHashMap<>();
 
-    DigitQueue(SerialTriggers serial, SessionRunner runner) {
+    DigitQueue(SerialTriggers serial, SessionRunner runner, SupervisionMetrics metrics) {
         this.serial = serial;
         this.runner = runner;
+        this.metrics = metrics;
     }
 
     /**
@@ -39,6 +41,7 @@ final class DigitQueue {
      */
     /** {@code session} finds the live session of the leg; it runs inside the trigger's transaction. */
     void queue(String key, char digit, TriggerSource source, Supplier<Optional<UUID>> session) {
+        long arrived = System.nanoTime();
         pendingDigits.compute(key, (k, q) -> {
             Deque<Character> digits = q == null ? new ArrayDeque<>() : q;
             digits.add(digit);
@@ -55,8 +58,17 @@ final class DigitQueue {
             if (burst.isEmpty()) {
                 return;
             }
-            if (runner.applyToFound(session, s -> decide(s, burst, source), null).isEmpty()) {
+            boolean[] switched = new boolean[1];
+            Optional<SupervisionSession> after = runner.applyToFound(session, s -> {
+                SessionTrigger t = decide(s, burst, source);
+                switched[0] = t != null && s.state == io.callsup.model.SessionState.ACTIVE;
+                return t;
+            }, null);
+            if (after.isEmpty()) {
                 LOG.debugf("digits %s on %s, which is no live supervisor: ignored", burst, key);
+            } else if (switched[0]) {
+                // From the newest digit's arrival: the one whose mode the burst ends in.
+                metrics.digitApplied(source, arrived);
             }
         });
     }

@@ -42,12 +42,15 @@ public class SessionRunner {
     private final SupervisorPhone phone;
     private final AuditTrail audit;
     private final Event<LiveEvent> live;
+    private final SupervisionMetrics metrics;
 
-    public SessionRunner(MediaMixer media, SupervisorPhone phone, AuditTrail audit, Event<LiveEvent> live) {
+    public SessionRunner(MediaMixer media, SupervisorPhone phone, AuditTrail audit, Event<LiveEvent> live,
+                         SupervisionMetrics metrics) {
         this.media = media;
         this.phone = phone;
         this.audit = audit;
         this.live = live;
+        this.metrics = metrics;
     }
 
     /** Applies {@code trigger}; empty when there is no such session. */
@@ -105,6 +108,7 @@ public class SessionRunner {
                 try {
                     runMedia(row, e);
                 } catch (RuntimeException failure) {
+                    metrics.mediaError(e instanceof Effect.ActivateMedia ? "activate" : "switch");
                     LOG.errorf("session %s: %s failed (%s); judged from %s", row.id, e, failure.getMessage(),
                             before.state());
                     // The transition did not happen: undo the row and let the machine end it from where it was.
@@ -160,6 +164,7 @@ public class SessionRunner {
             }
             return true;
         } catch (RuntimeException failure) {
+            metrics.mediaError("remove");
             LOG.warnf("session %s: media teardown not confirmed (%s); stays ENDING, the media reconciler retries",
                     row.id, failure.getMessage());
             return false;
@@ -199,6 +204,7 @@ public class SessionRunner {
             }
             hangUpLeg(row, ((Effect.HangUp) e).reasonText());
         } catch (RuntimeException failure) {
+            metrics.kamailioError(e instanceof Effect.CancelRinging ? "cancel" : "hang-up");
             // The media is already gone; the dialog reconciler ends a leg Kamailio still holds.
             LOG.errorf("session %s: telling the supervisor's phone %s failed: %s", row.id, row.supervisorCallId,
                     failure.getMessage());

@@ -40,10 +40,11 @@ public class SupervisionService {
     private final Vertx vertx;
     private final ManagedExecutor executor;
     private final DigitQueue digits;
+    private final SupervisionMetrics metrics;
 
     public SupervisionService(DialInAdmission admission, ApplicationJoins joins, SessionRunner runner,
                               SerialTriggers serial, MediaMixer media, AuditTrail audit, SupervisionConfig config,
-                              Vertx vertx, ManagedExecutor executor) {
+                              Vertx vertx, ManagedExecutor executor, SupervisionMetrics metrics) {
         this.admission = admission;
         this.joins = joins;
         this.runner = runner;
@@ -52,7 +53,8 @@ public class SupervisionService {
         this.config = config;
         this.vertx = vertx;
         this.executor = executor;
-        this.digits = new DigitQueue(serial, runner);
+        this.metrics = metrics;
+        this.digits = new DigitQueue(serial, runner, metrics);
     }
 
     /** A supervisor's phone dialled a service code; Kamailio waits for this answer. */
@@ -77,7 +79,13 @@ public class SupervisionService {
      * went out ({@link #dialInOutcome}); nothing is audible before.
      */
     public Outcome dialIn(DialIn request) {
-        long deadline = System.nanoTime() + config.decisionDeadline().toNanos();
+        long start = System.nanoTime();
+        Outcome outcome = decideDialIn(request, start + config.decisionDeadline().toNanos());
+        metrics.joinDecided("dial-in", outcome instanceof Outcome.Accepted ? "accepted" : "rejected", start);
+        return outcome;
+    }
+
+    private Outcome decideDialIn(DialIn request, long deadline) {
         Admission decided = QuarkusTransaction.requiringNew().call(() -> {
             Admission a = admission.decide(request);
             if (a instanceof Admission.Refuse refuse) {
@@ -99,6 +107,7 @@ public class SupervisionService {
             runner.apply(session.id, new SessionTrigger.JoinFailed(EndReason.NO_COMMON_CODEC, false));
             return new Outcome.Rejected(SipAnswer.NO_COMMON_CODEC);
         } catch (RuntimeException e) {
+            metrics.mediaError("prepare-dial-in");
             LOG.errorf(e, "media join failed for session %s on call %s", session.id, session.callId);
             runner.apply(session.id, new SessionTrigger.JoinFailed(EndReason.MEDIA_FAILURE, false));
             return new Outcome.Rejected(SipAnswer.MEDIA_FAILURE);
@@ -284,6 +293,9 @@ public class SupervisionService {
 
     /** Application trigger: see {@link ApplicationJoins}. */
     public JoinOutcome applicationJoin(ApplicationJoin request) {
-        return joins.join(request);
+        long start = System.nanoTime();
+        JoinOutcome outcome = joins.join(request);
+        metrics.joinDecided("api", outcome instanceof JoinOutcome.Ringing ? "ringing" : "refused", start);
+        return outcome;
     }
 }

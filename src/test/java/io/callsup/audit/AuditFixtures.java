@@ -42,7 +42,8 @@ final class AuditFixtures {
     AuditFixtures(AuditTrail audit) {
         this.audit = audit;
         this.runner = new SessionRunner(new FakeMixer(), new FakePhone(), audit,
-                CDI.current().getBeanManager().getEvent().select(LiveEvent.class));
+                CDI.current().getBeanManager().getEvent().select(LiveEvent.class),
+                CDI.current().select(io.callsup.supervision.SupervisionMetrics.class).get());
         tenant = TestApi.newTenant("ABC", true);
         john = TestApi.newAccount(tenant, "744", "John");
         adam = TestApi.newAccount(tenant, "745", "Adam");

@@ -56,6 +56,8 @@ class SessionRunnerTest {
     Vertx vertx;
     @Inject
     ManagedExecutor executor;
+    @Inject
+    SupervisionMetrics metrics;
 
     SessionRunner runner;
     SerialTriggers serial;
@@ -73,9 +75,9 @@ class SessionRunnerTest {
         FakePhone phone = new FakePhone();
         byes = phone.released;
         // The real beans around the two fakes: database, audit outbox, ordering.
-        runner = new SessionRunner(mixer, phone, audit, live);
+        runner = new SessionRunner(mixer, phone, audit, live, metrics);
         serial = new SerialTriggers(executor);
-        supervision = new SupervisionService(admission, joins, runner, serial, mixer, audit, config, vertx, executor);
+        supervision = new SupervisionService(admission, joins, runner, serial, mixer, audit, config, vertx, executor, metrics);
         tenant = TestApi.newTenant("Runner", true);
         supervisor = TestApi.newAccount(tenant, "201", "Sup");
         agent = TestApi.newAccount(tenant, "202", "Agent");
