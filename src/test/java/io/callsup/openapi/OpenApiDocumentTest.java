@@ -3,6 +3,7 @@ package io.callsup.openapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.callsup.testsupport.Management;
 import io.callsup.testsupport.TestApi;
 import io.callsup.web.Problem;
 import io.quarkus.test.junit.QuarkusTest;
@@ -187,6 +188,8 @@ class OpenApiDocumentTest {
         assertThat(paths).isNotEmpty().allMatch(p -> p.startsWith("/api/v1/"), "under /api/v1/");
         // The internal endpoints exist (on the management port) and are still not published.
         assertThat(document().toString()).doesNotContain("/internal/", "/q/");
+        // Nor does the management port serve a second document that would list them.
+        Management.given().accept("application/json").get("/q/openapi").then().statusCode(404);
     }
 
     @Test
