@@ -28,6 +28,8 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -85,7 +87,9 @@ public class AccountResource {
     @Transactional
     @Operation(operationId = "createAccount", summary = "Create an extension with its SIP digest credentials")
     @APIResponse(responseCode = "201", description = "the extension; Location names it",
-            content = @Content(schema = @Schema(implementation = AccountView.class)))
+            content = @Content(schema = @Schema(implementation = AccountView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull AccountRequest request) {
         if (request.sipPassword() == null) {
             throw ProblemException.invalid("sipPassword", "is required for a new account");

@@ -27,6 +27,8 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -96,7 +98,9 @@ public class CustomerAdminResource {
     @Operation(operationId = "createCustomer",
             summary = "Create a customer; call supervision starts switched off unless asked for")
     @APIResponse(responseCode = "201", description = "the customer; Location names it",
-            content = @Content(schema = @Schema(implementation = CustomerView.class)))
+            content = @Content(schema = @Schema(implementation = CustomerView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull CustomerRequest request) {
         requireFreeDomain(request.sipDomain(), null);
         Customer customer = new Customer();

@@ -27,6 +27,8 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -79,7 +81,9 @@ public class HuntGroupResource {
     @Transactional
     @Operation(operationId = "createHuntGroup", summary = "Create a hunt group")
     @APIResponse(responseCode = "201", description = "the hunt group; Location names it",
-            content = @Content(schema = @Schema(implementation = HuntGroupView.class)))
+            content = @Content(schema = @Schema(implementation = HuntGroupView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull HuntGroupRequest request) {
         HuntGroup group = new HuntGroup();
         group.customerId = caller.customerId();

@@ -29,6 +29,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -78,7 +80,9 @@ public class RoleResource {
     @Transactional
     @Operation(operationId = "createRole", summary = "Create a role")
     @APIResponse(responseCode = "201", description = "the role; Location names it",
-            content = @Content(schema = @Schema(implementation = RoleView.class)))
+            content = @Content(schema = @Schema(implementation = RoleView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull RoleRequest request) {
         Role role = new Role();
         role.customerId = caller.customerId();

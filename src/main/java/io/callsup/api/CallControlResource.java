@@ -31,6 +31,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -126,7 +127,9 @@ public class CallControlResource {
                     + "Send an Idempotency-Key to make retries safe: a retry is answered with the first response "
                     + "and never rings the phone again.")
     @APIResponse(responseCode = "202", description = "the supervisor's phone is ringing",
-            content = @Content(schema = @Schema(implementation = Views.SessionView.class)))
+            content = @Content(schema = @Schema(implementation = Views.SessionView.class)),
+            headers = @Header(name = "Location", description = "path of the session",
+                    schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "403", description = "feature off, missing CALL_CONTROL_MODIFY, not own account, "
             + "no shared hunt group or flag off", content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "404", description = "no such call (or another customer's), or no such supervisor",

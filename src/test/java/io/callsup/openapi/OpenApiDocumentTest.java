@@ -229,6 +229,11 @@ class OpenApiDocumentTest {
         JsonNode getCall = document().path("paths").path("/api/v1/calls/{callId}").path("get").path("responses");
         assertThat(getCall.path("200").path("content").path("application/json").path("schema").path("$ref").asText())
                 .isEqualTo("#/components/schemas/CallView");
+        JsonNode paths = document().path("paths");
+        assertThat(paths.path("/api/v1/admin/customers").path("post").path("responses").path("201").path("headers")
+                .has("Location")).isTrue();
+        assertThat(paths.path("/api/v1/calls/{callId}/supervisors").path("post").path("responses").path("202")
+                .path("headers").has("Location")).isTrue();
     }
 
     @Test
