@@ -28,6 +28,11 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The extensions of the caller's own customer. */
@@ -35,7 +40,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.CUSTOMER)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Customer: accounts")
+@Tag(name = "Customer: accounts",
+        description = "Extensions of the caller's customer with their SIP digest credentials")
 public class AccountResource {
 
     @jakarta.inject.Inject
@@ -65,19 +71,25 @@ public class AccountResource {
     }
 
     @GET
+    @Operation(operationId = "listAccounts", summary = "List extensions")
     public List<AccountView> list() {
         return Account.listOwned(caller.customerId()).stream().map(AccountView::of).toList();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getAccount", summary = "One extension")
     public AccountView get(@PathParam("id") long id) {
         return AccountView.of(find(id));
     }
 
     @POST
     @Transactional
-    @Operation(summary = "Create an extension with its SIP digest credentials")
+    @Operation(operationId = "createAccount", summary = "Create an extension with its SIP digest credentials")
+    @APIResponse(responseCode = "201", description = "the extension; Location names it",
+            content = @Content(schema = @Schema(implementation = AccountView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull AccountRequest request) {
         if (request.sipPassword() == null) {
             throw ProblemException.invalid("sipPassword", "is required for a new account");
@@ -93,6 +105,7 @@ public class AccountResource {
     @PUT
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "updateAccount", summary = "Update an extension")
     public AccountView update(@PathParam("id") long id, @Valid @NotNull AccountRequest request) {
         Account account = find(id);
         if (request.sipPassword() == null && !account.sipUsername.equals(request.sipUsername())) {
@@ -106,7 +119,8 @@ public class AccountResource {
     @DELETE
     @Path("{id}")
     @Transactional
-    @Operation(summary = "Delete an extension, its hunt-group memberships and its account-realm credentials")
+    @Operation(operationId = "deleteAccount",
+            summary = "Delete an extension, its hunt-group memberships and its account-realm credentials")
     public void delete(@PathParam("id") long id) {
         Account account = find(id);
         supervision.revokeBeforeDeletion(caller.customerId(), account.id);

@@ -26,6 +26,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** API credentials of the caller's own customer, for its applications and extensions. */
@@ -33,7 +36,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.CUSTOMER)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Customer: API credentials")
+@Tag(name = "Customer: API credentials",
+        description = "API credentials of the caller's customer and the bearer tokens issued for them")
 public class CredentialResource {
 
     @jakarta.inject.Inject
@@ -64,19 +68,23 @@ public class CredentialResource {
     }
 
     @GET
+    @Operation(operationId = "listCredentials", summary = "List API credentials")
     public List<CredentialService.CredentialView> list() {
         return ApiCredential.listOwned(caller.customerId()).stream().map(CredentialService.CredentialView::of).toList();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getCredential", summary = "One API credential")
     public CredentialService.CredentialView get(@PathParam("id") long id) {
         return CredentialService.CredentialView.of(find(id));
     }
 
     @POST
     @Transactional
-    @Operation(summary = "Issue a credential in the CUSTOMER or ACCOUNT realm")
+    @Operation(operationId = "createCredential", summary = "Issue a credential in the CUSTOMER or ACCOUNT realm")
+    @APIResponse(responseCode = "201", description = "the credential (the password is never shown again)",
+            content = @Content(schema = @Schema(implementation = CredentialService.CredentialView.class)))
     public Response create(@Valid @NotNull CredentialRequest request) {
         var view = credentials.issue(caller.customerId(), request.username(), request.password(), request.realm(),
                 request.roleId(), request.accountId());
@@ -86,6 +94,7 @@ public class CredentialResource {
     @PUT
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "updateCredential", summary = "Update an API credential")
     public CredentialService.CredentialView update(@PathParam("id") long id, @Valid @NotNull CredentialUpdate request) {
         CredentialService.CredentialView changed = credentials.change(find(id), request.password(), request.realm(),
                 request.roleId(), request.accountId());
@@ -96,6 +105,7 @@ public class CredentialResource {
     @DELETE
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "deleteCredential", summary = "Delete an API credential")
     public void delete(@PathParam("id") long id) {
         ApiCredential credential = find(id);
         if (credential.id == caller.credentialId()) {

@@ -27,6 +27,11 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The operator's view: customers and their call-supervision switch. */
@@ -34,7 +39,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.ADMINISTRATOR)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Administrator: customers")
+@Tag(name = "Administrator: customers",
+        description = "Customers of the platform and their call-supervision switch (administrator realm)")
 public class CustomerAdminResource {
 
     @jakarta.inject.Inject
@@ -75,20 +81,26 @@ public class CustomerAdminResource {
     }
 
     @GET
-    @Operation(summary = "List customers")
+    @Operation(operationId = "listCustomers", summary = "List customers")
     public List<CustomerView> list() {
         return Customer.<Customer>listAll().stream().map(CustomerView::of).toList();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getCustomer", summary = "One customer")
     public CustomerView get(@PathParam("id") long id) {
         return CustomerView.of(find(id));
     }
 
     @POST
     @Transactional
-    @Operation(summary = "Create a customer; call supervision starts switched off unless asked for")
+    @Operation(operationId = "createCustomer",
+            summary = "Create a customer; call supervision starts switched off unless asked for")
+    @APIResponse(responseCode = "201", description = "the customer; Location names it",
+            content = @Content(schema = @Schema(implementation = CustomerView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull CustomerRequest request) {
         requireFreeDomain(request.sipDomain(), null);
         Customer customer = new Customer();
@@ -104,6 +116,7 @@ public class CustomerAdminResource {
     @PUT
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "updateCustomer", summary = "Update a customer")
     public CustomerView update(@PathParam("id") long id, @Valid @NotNull CustomerRequest request) {
         Customer customer = find(id);
         requireFreeDomain(request.sipDomain(), id);
@@ -118,7 +131,7 @@ public class CustomerAdminResource {
     @PUT
     @Path("{id}/supervision")
     @Transactional
-    @Operation(summary = "Switch call supervision on or off for a customer")
+    @Operation(operationId = "setCustomerSupervision", summary = "Switch call supervision on or off for a customer")
     public CustomerView setSupervision(@PathParam("id") long id, @Valid @NotNull SupervisionSwitch request) {
         Customer customer = find(id);
         customer.supervisionEnabled = request.enabled();
@@ -129,7 +142,8 @@ public class CustomerAdminResource {
     @DELETE
     @Path("{id}")
     @Transactional
-    @Operation(summary = "Delete a customer and everything it owns; its live supervision sessions end as revoked")
+    @Operation(operationId = "deleteCustomer",
+            summary = "Delete a customer and everything it owns; its live supervision sessions end as revoked")
     public void delete(@PathParam("id") long id) {
         Customer customer = find(id);
         supervision.revokeBeforeDeletion(customer.id, null);
@@ -140,7 +154,10 @@ public class CustomerAdminResource {
     @POST
     @Path("{id}/credentials")
     @Transactional
-    @Operation(summary = "Issue a customer-realm credential with full call-control permissions")
+    @Operation(operationId = "issueCustomerCredential",
+            summary = "Issue a customer-realm credential with full call-control permissions")
+    @APIResponse(responseCode = "201", description = "the credential (the password is never shown again)",
+            content = @Content(schema = @Schema(implementation = CredentialService.CredentialView.class)))
     public Response issueCustomerCredential(@PathParam("id") long id, @Valid @NotNull AdminCredentialRequest request) {
         find(id);
         CredentialService.CredentialView view = credentials.issueCustomerAdministrator(id, request.username(), request.password());

@@ -28,7 +28,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.CUSTOMER)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Customer: dialing rule")
+@Tag(name = "Customer: dialing rule",
+        description = "The codes phones dial to supervise a colleague and to switch mode")
 public class DialingRuleResource {
 
     private final Caller caller;
@@ -51,14 +52,15 @@ public class DialingRuleResource {
     }
 
     @GET
-    @Operation(summary = "The effective rule, the stored custom codes and the defaults")
+    @Operation(operationId = "getDialingRule", summary = "The effective rule, the stored custom codes and the defaults")
     public DialingRuleView get() {
         return DialingRuleView.of(settingsOf(caller.customerId()));
     }
 
     @PUT
     @Transactional
-    @Operation(summary = "Choose the default or the custom rule, optionally replacing the custom codes")
+    @Operation(operationId = "updateDialingRule",
+            summary = "Choose the default or the custom rule, optionally replacing the custom codes")
     public DialingRuleView update(@Valid @NotNull DialingRuleUpdate request) {
         long customerId = caller.customerId();
         DialingRuleSettings settings = settingsOf(customerId);

@@ -27,6 +27,11 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Hunt groups of the caller's own customer and who in them may supervise the others. */
@@ -34,7 +39,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.CUSTOMER)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Customer: hunt groups")
+@Tag(name = "Customer: hunt groups",
+        description = "Hunt groups and their members; 'supervision allowed' is set per member")
 public class HuntGroupResource {
 
     @jakarta.inject.Inject
@@ -59,18 +65,25 @@ public class HuntGroupResource {
     }
 
     @GET
+    @Operation(operationId = "listHuntGroups", summary = "List hunt groups")
     public List<HuntGroupView> list() {
         return HuntGroup.listOwned(caller.customerId()).stream().map(this::view).toList();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getHuntGroup", summary = "One hunt group with its members")
     public HuntGroupView get(@PathParam("id") long id) {
         return view(find(id));
     }
 
     @POST
     @Transactional
+    @Operation(operationId = "createHuntGroup", summary = "Create a hunt group")
+    @APIResponse(responseCode = "201", description = "the hunt group; Location names it",
+            content = @Content(schema = @Schema(implementation = HuntGroupView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull HuntGroupRequest request) {
         HuntGroup group = new HuntGroup();
         group.customerId = caller.customerId();
@@ -82,6 +95,7 @@ public class HuntGroupResource {
     @PUT
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "updateHuntGroup", summary = "Rename a hunt group")
     public HuntGroupView update(@PathParam("id") long id, @Valid @NotNull HuntGroupRequest request) {
         HuntGroup group = find(id);
         rename(group, request.name());
@@ -91,6 +105,7 @@ public class HuntGroupResource {
     @DELETE
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "deleteHuntGroup", summary = "Delete a hunt group")
     public void delete(@PathParam("id") long id) {
         find(id).delete();
         authorisationChanged.fire(new AuthorisationChanged(caller.customerId()));
@@ -98,6 +113,7 @@ public class HuntGroupResource {
 
     @GET
     @Path("{id}/members")
+    @Operation(operationId = "listHuntGroupMembers", summary = "Members of a hunt group")
     public List<MemberView> members(@PathParam("id") long id) {
         return view(find(id)).members();
     }
@@ -105,7 +121,8 @@ public class HuntGroupResource {
     @PUT
     @Path("{id}/members/{accountId}")
     @Transactional
-    @Operation(summary = "Add an account to the group, or change its 'supervision allowed' flag")
+    @Operation(operationId = "putHuntGroupMember",
+            summary = "Add an account to the group, or change its 'supervision allowed' flag")
     public MemberView putMember(@PathParam("id") long id, @PathParam("accountId") long accountId,
                                 @Valid @NotNull MemberRequest request) {
         HuntGroup group = find(id);
@@ -126,6 +143,7 @@ public class HuntGroupResource {
     @DELETE
     @Path("{id}/members/{accountId}")
     @Transactional
+    @Operation(operationId = "removeHuntGroupMember", summary = "Remove an account from a hunt group")
     public void removeMember(@PathParam("id") long id, @PathParam("accountId") long accountId) {
         HuntGroup group = find(id);
         HuntGroupMember.findMember(group.id, accountId)

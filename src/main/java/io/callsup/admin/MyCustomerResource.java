@@ -15,7 +15,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/customer")
 @RolesAllowed({Roles.CUSTOMER, Roles.ACCOUNT})
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Customer: profile")
+@Tag(name = "Customer: profile",
+        description = "The caller's own customer, for customer- and account-realm credentials")
 public class MyCustomerResource {
 
     private final Caller caller;
@@ -25,7 +26,7 @@ public class MyCustomerResource {
     }
 
     @GET
-    @Operation(summary = "The caller's customer")
+    @Operation(operationId = "getOwnCustomer", summary = "The caller's customer")
     public CustomerAdminResource.CustomerView get() {
         return CustomerAdminResource.CustomerView.of(Customer.findById(caller.customerId()));
     }

@@ -28,6 +28,12 @@ import java.net.URI;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Roles of the caller's own customer: named sets of permissions for API credentials. */
@@ -35,7 +41,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.CUSTOMER)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Customer: roles")
+@Tag(name = "Customer: roles",
+        description = "Named permission sets for API credentials (CALL_CONTROL_READ, CALL_CONTROL_MODIFY)")
 public class RoleResource {
 
     @jakarta.inject.Inject
@@ -57,18 +64,25 @@ public class RoleResource {
     }
 
     @GET
+    @Operation(operationId = "listRoles", summary = "List roles")
     public List<RoleView> list() {
         return Role.listOwned(caller.customerId()).stream().map(RoleView::of).toList();
     }
 
     @GET
     @Path("{id}")
+    @Operation(operationId = "getRole", summary = "One role")
     public RoleView get(@PathParam("id") long id) {
         return RoleView.of(find(id));
     }
 
     @POST
     @Transactional
+    @Operation(operationId = "createRole", summary = "Create a role")
+    @APIResponse(responseCode = "201", description = "the role; Location names it",
+            content = @Content(schema = @Schema(implementation = RoleView.class)),
+            headers = @Header(name = "Location", description = "path of the created object",
+                    schema = @Schema(type = SchemaType.STRING)))
     public Response create(@Valid @NotNull RoleRequest request) {
         Role role = new Role();
         role.customerId = caller.customerId();
@@ -80,6 +94,7 @@ public class RoleResource {
     @PUT
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "updateRole", summary = "Replace a role's name and permissions")
     public RoleView update(@PathParam("id") long id, @Valid @NotNull RoleRequest request) {
         Role role = find(id);
         apply(role, request);
@@ -90,6 +105,7 @@ public class RoleResource {
     @DELETE
     @Path("{id}")
     @Transactional
+    @Operation(operationId = "deleteRole", summary = "Delete a role that no credential uses")
     public void delete(@PathParam("id") long id) {
         Role role = find(id);
         if (ApiCredential.roleInUse(role.id)) {

@@ -27,6 +27,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Duration;
@@ -42,7 +45,8 @@ import java.util.List;
 @RolesAllowed(Roles.CUSTOMER)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
-@Tag(name = "Customer: API credentials")
+@Tag(name = "Customer: API credentials",
+        description = "API credentials of the caller's customer and the bearer tokens issued for them")
 public class TokenResource {
 
     private final Caller caller;
@@ -74,8 +78,10 @@ public class TokenResource {
 
     @POST
     @Transactional
-    @Operation(summary = "Issue a bearer token for a credential of this customer",
+    @Operation(operationId = "issueToken", summary = "Issue a bearer token for a credential of this customer",
             description = "The token is shown once. Issuing needs password authentication: a token cannot mint tokens.")
+    @APIResponse(responseCode = "201", description = "the token, shown only in this answer",
+            content = @Content(schema = @Schema(implementation = IssuedToken.class)))
     public Response issue(@PathParam("credentialId") long credentialId, @Valid @NotNull TokenRequest request) {
         if (!Caller.PASSWORD.equals(caller.method())) {
             throw new ProblemException(403, "password-required", "Password required",
@@ -92,6 +98,7 @@ public class TokenResource {
     }
 
     @GET
+    @Operation(operationId = "listTokens", summary = "Tokens issued for a credential")
     public List<TokenView> list(@PathParam("credentialId") long credentialId) {
         return ApiToken.listOf(find(credentialId).id).stream().map(TokenView::of).toList();
     }
@@ -99,7 +106,8 @@ public class TokenResource {
     @DELETE
     @Path("{tokenId}")
     @Transactional
-    @Operation(summary = "Revoke a token; it stops working at once on every replica's next cache expiry or sooner")
+    @Operation(operationId = "revokeToken",
+            summary = "Revoke a token; it stops working at once on every replica's next cache expiry or sooner")
     public void revoke(@PathParam("credentialId") long credentialId, @PathParam("tokenId") long tokenId) {
         ApiToken token = ApiToken.findOf(find(credentialId).id, tokenId)
                 .orElseThrow(() -> ProblemException.notFound("token", tokenId));

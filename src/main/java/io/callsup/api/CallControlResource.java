@@ -31,6 +31,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -76,7 +77,8 @@ public class CallControlResource {
     }
 
     @GET
-    @Operation(summary = "Calls in progress", description = "Supervision legs are not listed. The client's number "
+    @Operation(operationId = "listCalls",
+            summary = "Calls in progress", description = "Supervision legs are not listed. The client's number "
             + "is masked. Needs CALL_CONTROL_READ or CALL_CONTROL_MODIFY.")
     public List<Views.CallView> list(
             @Parameter(description = "only calls whose agent is a member of this hunt group") @QueryParam("huntGroupId") Long huntGroupId,
@@ -99,9 +101,11 @@ public class CallControlResource {
 
     @GET
     @Path("{callId}")
-    @Operation(summary = "One call in progress")
+    @Operation(operationId = "getCall", summary = "One call in progress")
     @APIResponse(responseCode = "404", description = "no such call in progress for this customer",
             content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "200", description = "the call",
+            content = @Content(schema = @Schema(implementation = Views.CallView.class)))
     public Views.CallView get(@PathParam("callId") String callId) {
         ApiAccess.requireRead(caller);
         requireCallId(callId);
@@ -114,7 +118,7 @@ public class CallControlResource {
 
     @POST
     @Path("{callId}/supervisors")
-    @Operation(summary = "Join a call as supervisor (seed: CallControl/join_to_active_call)",
+    @Operation(operationId = "joinCall", summary = "Join a call as supervisor (seed: CallControl/join_to_active_call)",
             description = "Rings the supervisor's phone (from Kamailio, with an SDP offer made by rtpengine). Answers "
                     + "202 with the session in state RINGING; follow it at the Location: ACTIVE once answered, or "
                     + "ENDED with endReason NO_ANSWER, BUSY, DECLINED, ORIGINATION_FAILED or MEDIA_FAILURE. "
@@ -123,7 +127,9 @@ public class CallControlResource {
                     + "Send an Idempotency-Key to make retries safe: a retry is answered with the first response "
                     + "and never rings the phone again.")
     @APIResponse(responseCode = "202", description = "the supervisor's phone is ringing",
-            content = @Content(schema = @Schema(implementation = Views.SessionView.class)))
+            content = @Content(schema = @Schema(implementation = Views.SessionView.class)),
+            headers = @Header(name = "Location", description = "path of the session",
+                    schema = @Schema(type = SchemaType.STRING)))
     @APIResponse(responseCode = "403", description = "feature off, missing CALL_CONTROL_MODIFY, not own account, "
             + "no shared hunt group or flag off", content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "404", description = "no such call (or another customer's), or no such supervisor",

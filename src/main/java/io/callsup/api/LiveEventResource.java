@@ -15,6 +15,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Server-Sent Events of the caller's customer, so a CRM shows calls in progress without polling. */
@@ -33,11 +37,14 @@ public class LiveEventResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Operation(summary = "Live stream of the customer's call and supervision events",
+    @Operation(operationId = "streamEvents", summary = "Live stream of the customer's call and supervision events",
             description = "First a 'ready' event, then call.started, call.ended, supervision.ringing, "
                     + "supervision.started, supervision.mode-changed, supervision.failed and supervision.ended, each "
                     + "with a JSON body, in commit order, as this replica sees them. Needs CALL_CONTROL_READ or "
                     + "CALL_CONTROL_MODIFY.")
+    @APIResponse(responseCode = "200", description = "an endless text/event-stream; each event's name is its type, "
+            + "its id the sequence number and its data a JSON object",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     public Multi<OutboundSseEvent> stream(@Context Sse sse) {
         ApiAccess.requireRead(caller);
         long customerId = caller.customerId();

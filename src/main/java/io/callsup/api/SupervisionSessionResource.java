@@ -62,7 +62,8 @@ public class SupervisionSessionResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "A supervision session: state (RINGING, ACTIVE, ENDED), mode, end reason, and the history "
+    @Operation(operationId = "getSupervisionSession",
+            summary = "A supervision session: state (RINGING, ACTIVE, ENDED), mode, end reason, and the history "
             + "of mode changes with who triggered each")
     public Views.SessionView get(@PathParam("id") UUID id) {
         ApiAccess.requireRead(caller);
@@ -71,10 +72,12 @@ public class SupervisionSessionResource {
 
     @PATCH
     @Path("{id}")
-    @Operation(summary = "Switch the supervisor's mode (seed: CallControl/update_on_spot_conference_participant)",
+    @Operation(operationId = "switchSupervisionMode",
+            summary = "Switch the supervisor's mode (seed: CallControl/update_on_spot_conference_participant)",
             description = "Judged by the rule that admitted the session, against current data. Idempotency-Key makes "
                     + "a retry answer with the first response instead of switching again.")
-    @APIResponse(responseCode = "200", description = "the session after the switch")
+    @APIResponse(responseCode = "200", description = "the session after the switch",
+            content = @Content(schema = @Schema(implementation = Views.SessionView.class)))
     @APIResponse(responseCode = "403", description = "missing CALL_CONTROL_MODIFY, another account's session "
             + "(account realm), or the policy no longer allows this session",
             content = @Content(mediaType = "application/problem+json"))
@@ -111,9 +114,11 @@ public class SupervisionSessionResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Take the supervisor out of the call: hangs up the supervisor's leg (or cancels it while "
+    @Operation(operationId = "leaveSupervisionSession",
+            summary = "Take the supervisor out of the call: hangs up the supervisor's leg (or cancels it while "
             + "it rings); agent and client carry on")
-    @APIResponse(responseCode = "200", description = "the ended session (also for a session that had already ended)")
+    @APIResponse(responseCode = "200", description = "the ended session (also for a session that had already ended)",
+            content = @Content(schema = @Schema(implementation = Views.SessionView.class)))
     public Response leave(@PathParam("id") UUID id,
                           @Parameter(schema = @Schema(type = SchemaType.STRING, maxLength = 255))
                           @HeaderParam(IdempotentRequests.HEADER) String idempotencyKey) {
