@@ -57,14 +57,19 @@ class VsAsteriskBench {
         void awaitLeft() throws Exception;
     }
 
+    private static final List<VsAsteriskCpu.Result> cpuResults = new ArrayList<>();
+    private static final List<String> cpuFailures = new ArrayList<>();
+
     @Test
     void bench() throws Exception {
         int joins = Integer.getInteger("bench.joins", 30);
         int ast = Integer.getInteger("bench.asterisk.sip-port", 25060);
-        Duration budget = Duration.ofSeconds(Integer.getInteger("bench.max-seconds", 480));
+        Duration budget = Duration.ofSeconds(Integer.getInteger("bench.max-seconds", 300));
         Path out = Path.of("target", "bench-vs-asterisk");
         Files.createDirectories(out);
         BenchFigures f = new BenchFigures();
+        cpuResults.clear();
+        cpuFailures.clear();
         long t0 = System.nanoTime();
         int done = 0;
         // INFO as in production: the tests' DEBUG logging would cost the service time Asterisk (verbose 0) does not spend.
@@ -72,7 +77,7 @@ class VsAsteriskBench {
                 .start(out.resolve("service.log")); Connection db = stack.jdbc()) {
             Pbx pbx = new Pbx(true);
             Duration hold = budget.plusMinutes(2);
-            Path sup401 = scenario401(out, "supervisor_bye_after.xml");
+            Path sup401 = scenario401("supervisor_bye_after.xml");
             String astTarget = KamailioResource.HOST + ":" + ast;
             try (RtpEndpoint pAgent = new RtpEndpoint("agent-p", AGENT_HZ);
                  RtpEndpoint pClient = new RtpEndpoint("client-p", CLIENT_HZ);
@@ -80,7 +85,7 @@ class VsAsteriskBench {
                  RtpEndpoint aClient = new RtpEndpoint("client-a", CLIENT_HZ);
                  SippPhone pAgentPhone = pbx.answeringPhone("agent-p", pbx.johnUser, pAgent);
                  SippPhone pClientPhone = pbx.clientCalls("744", pClient, hold);
-                 SippPhone aAgentPhone = asteriskAgent(astTarget, aAgent);
+                 SippPhone aAgentPhone = asteriskAgent(astTarget, "agent744", aAgent);
                  SippPhone aClientPhone = SippPhone.start("client-a", "uac_call.xml", SippPhone.freshPort(), astTarget,
                          vars("user", "client", "domain", KamailioResource.HOST, "target", "744", "rtp_ip",
                                  KamailioResource.HOST, "rtp_port", Integer.toString(aClient.port()), "hold_ms",
@@ -149,9 +154,30 @@ class VsAsteriskBench {
                     done++;
                 }
             }
+            int n = Integer.getInteger("bench.cpu-calls", 10);
+            if (n > 0) {
+                String url = db.getMetaData().getURL();
+                int pgPort = Integer.parseInt(url.replaceFirst(".*://[^:/]+:(\\d+)/.*", "$1"));
+                VsAsteriskCpu cpu = new VsAsteriskCpu(pbx, astTarget,
+                        Path.of(System.getProperty("bench.asterisk.pidfile", "/var/lib/callsup/run/asterisk-bench.pid")),
+                        pgPort);
+                Duration steady = Duration.ofSeconds(Integer.getInteger("bench.cpu-seconds", 30));
+                // Asterisk first: the product's phase then cannot profit from a machine Asterisk warmed.
+                for (boolean product : new boolean[]{false, true}) {
+                    try {
+                        cpuResults.add(cpu.run(product, n, steady));
+                    } catch (Exception | AssertionError e) {
+                        // the latency table is still worth printing; the gap is said loudly in the report
+                        System.out.println("bench: CPU phase of " + (product ? PRODUCT : ASTERISK) + " FAILED: " + e);
+                        cpuFailures.add((product ? PRODUCT : ASTERISK) + ": " + e.getMessage().lines().findFirst()
+                                .orElse(""));
+                    }
+                }
+            }
         }
         report(f, joins, done, (System.nanoTime() - t0) / 1e9, out);
         assertThat(done).as("rounds completed").isPositive();
+        assertThat(cpuFailures).as("CPU phases that failed").isEmpty();
     }
 
     /** One supervision join on {@code side}, recording its three figures into {@code f}. */
@@ -230,14 +256,14 @@ class VsAsteriskBench {
         return s -> Goertzel.amplitude(s, 0, s.length, hz, RtpEndpoint.RATE) < OFF;
     }
 
-    /** Registers agent744 with Asterisk (digest, 401) and leaves it answering on the same port. */
-    private static SippPhone asteriskAgent(String target, RtpEndpoint media) throws InterruptedException {
+    /** Registers {@code user} with Asterisk (digest, 401) and leaves it answering on the same port. */
+    static SippPhone asteriskAgent(String target, String user, RtpEndpoint media) throws InterruptedException {
         int port = SippPhone.freshPort();
-        SippPhone reg = SippPhone.start("agent-a-register", "register.xml", port, target,
-                vars("user", "agent744", "domain", KamailioResource.HOST, "expires", "3600"),
-                "-au", "agent744", "-ap", Pbx.SIP_PASSWORD);
+        SippPhone reg = SippPhone.start(user + "-register", "register.xml", port, target,
+                vars("user", user, "domain", KamailioResource.HOST, "expires", "3600"),
+                "-au", user, "-ap", Pbx.SIP_PASSWORD);
         assertThat(reg.awaitExit(Pbx.SIP_WAIT)).as(reg.trace()).isZero();
-        return SippPhone.start("agent-a", "uas_answer.xml", port, target, vars("rtp_ip", KamailioResource.HOST,
+        return SippPhone.start(user, "uas_answer.xml", port, target, vars("rtp_ip", KamailioResource.HOST,
                 "rtp_port", Integer.toString(media.port()), "ring_ms", "0"), "-recv_timeout", "900000");
     }
 
@@ -245,7 +271,8 @@ class VsAsteriskBench {
      * The same supervisor scenario for Asterisk, whose PJSIP challenges an INVITE with 401 where the
      * product's Kamailio, a proxy, uses 407; nothing else differs.
      */
-    private static Path scenario401(Path dir, String name) throws Exception {
+    static Path scenario401(String name) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "bench-vs-asterisk"));
         String xml = Files.readString(Path.of("src", "test", "resources", "sipp", name), StandardCharsets.ISO_8859_1);
         String changed = xml.replace("response=\"407\"", "response=\"401\"");
         if (changed.equals(xml)) {
@@ -256,6 +283,12 @@ class VsAsteriskBench {
         return p;
     }
 
+    private static String fmt(Map<String, Double> m, String f) {
+        StringBuilder b = new StringBuilder("(");
+        m.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(k).append(' ').append(String.format(f, v)));
+        return b.append(')').toString();
+    }
+
     private static void report(BenchFigures f, int joins, int done, double seconds, Path out) throws Exception {
         List<String> lines = new ArrayList<>();
         lines.add(String.format("product vs Asterisk 22 ChanSpy: %d of %d rounds (one join per system each, order "
@@ -263,7 +296,19 @@ class VsAsteriskBench {
         lines.addAll(f.table(PRODUCT, ASTERISK));
         lines.add("ratio = product / Asterisk (below 1: the product is faster). missed = event not seen within "
                 + MAX.toMillis() + " ms (or, for DTMF, the agent heard the supervisor while spying).");
-        lines.add("reproduce: cd <repo> && bin/bench-vs-asterisk " + joins + "   (as root; provisions the Asterisk "
+        for (VsAsteriskCpu.Result r : cpuResults) {
+            lines.add(String.format("CPU %s: %d whisper-supervised calls (%d of them verified: agent hears supervisor + "
+                    + "client): %.1f ms CPU per s in total = %.1f ms per s per call (idle before: %.1f ms per s); %s; "
+                    + "resident %.0f MiB %s; load average %.2f", r.system(), r.calls(), r.whispering(), r.total(),
+                    r.perCall(), r.idleMsPerS(), fmt(r.msPerS(), "%.1f"), r.rssMib().values().stream()
+                            .mapToDouble(Double::doubleValue).sum(), fmt(r.rssMib(), "%.0f MiB"), r.load1()));
+        }
+        cpuFailures.forEach(e -> lines.add("CPU phase NOT MEASURED for " + e));
+        if (cpuResults.size() == 2) {
+            lines.add(String.format("CPU per whisper-supervised call, product / Asterisk: %.2f",
+                    cpuResults.get(1).perCall() / cpuResults.get(0).perCall()));
+        }
+        lines.add("reproduce: cd <repo> && bin/bench-vs-asterisk " + joins + " " + Integer.getInteger("bench.max-seconds", 300) + " " + Integer.getInteger("bench.cpu-calls", 10) + "   (as root; provisions the Asterisk "
                 + "chroot, builds the service, takes /tmp/callsup-e2e.lock)");
         lines.forEach(System.out::println);
         Files.write(out.resolve("table.md"), lines);
