@@ -304,14 +304,25 @@ class VsAsteriskBench {
                             .mapToDouble(Double::doubleValue).sum(), fmt(r.rssMib(), "%.0f MiB"), r.load1()));
         }
         cpuFailures.forEach(e -> lines.add("CPU phase NOT MEASURED for " + e));
-        if (cpuResults.size() == 2) {
-            lines.add(String.format("CPU per whisper-supervised call, product / Asterisk: %.2f",
-                    cpuResults.get(1).perCall() / cpuResults.get(0).perCall()));
+        var p = cpuResults.stream().filter(r -> r.system().equals(PRODUCT)).findFirst();
+        var a = cpuResults.stream().filter(r -> r.system().equals(ASTERISK)).findFirst();
+        if (p.isPresent() && a.isPresent()) {
+            lines.add(String.format("CPU per whisper-supervised call, product / Asterisk: %.2f; resident memory, "
+                    + "product (all parts) / Asterisk: %.2f", p.get().perCall() / a.get().perCall(),
+                    p.get().rssMib().values().stream().mapToDouble(Double::doubleValue).sum()
+                            / a.get().rssMib().values().stream().mapToDouble(Double::doubleValue).sum()));
         }
         lines.add("reproduce: cd <repo> && bin/bench-vs-asterisk " + joins + " " + Integer.getInteger("bench.max-seconds", 300) + " " + Integer.getInteger("bench.cpu-calls", 10) + "   (as root; provisions the Asterisk "
                 + "chroot, builds the service, takes /tmp/callsup-e2e.lock)");
         lines.forEach(System.out::println);
         Files.write(out.resolve("table.md"), lines);
+        try {
+            BenchPlot.latencies(f.samples(), String.format("product vs Asterisk 22 ChanSpy, %d rounds: share of joins at "
+                    + "or below x ms (loopback, 2-core shared machine)", done), out.resolve("latency.png"));
+            System.out.println("plot: " + out.resolve("latency.png"));
+        } catch (Exception | Error e) {
+            System.out.println("bench: plot not drawn: " + e); // e.g. a JDK without AWT; the table stands
+        }
         for (Map.Entry<String, Map<String, List<Double>>> e : f.samples().entrySet()) {
             for (Map.Entry<String, List<Double>> s : e.getValue().entrySet()) {
                 lines.add("samples " + e.getKey() + " | " + s.getKey() + " | " + s.getValue());
