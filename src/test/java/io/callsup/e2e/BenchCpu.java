@@ -32,7 +32,7 @@ final class BenchCpu {
         return t;
     }
 
-    /** Resident memory per part right now, MiB. */
+    /** Resident memory per part right now (sum of the processes' Pss), MiB. */
     Map<String, Double> rssMib() {
         Map<String, Double> m = new LinkedHashMap<>();
         processes.get().forEach((part, pids) -> m.put(part, pids.stream().mapToLong(BenchCpu::rssKbOf).sum() / 1024.0));
@@ -57,8 +57,20 @@ final class BenchCpu {
         }
     }
 
+    /**
+     * Proportional set size (Pss, smaps_rollup), else VmRSS: Kamailio's and PostgreSQL's workers
+     * share one memory segment, which a sum of their VmRSS would count once per worker.
+     */
     static long rssKbOf(long pid) {
         try {
+            Path rollup = Path.of("/proc", Long.toString(pid), "smaps_rollup");
+            if (Files.exists(rollup)) {
+                for (String line : Files.readAllLines(rollup)) {
+                    if (line.startsWith("Pss:")) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            }
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));

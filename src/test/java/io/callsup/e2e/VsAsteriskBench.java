@@ -299,7 +299,7 @@ class VsAsteriskBench {
         for (VsAsteriskCpu.Result r : cpuResults) {
             lines.add(String.format("CPU %s: %d whisper-supervised calls (%d of them verified: agent hears supervisor + "
                     + "client): %.1f ms CPU per s in total = %.1f ms per s per call (idle before: %.1f ms per s); %s; "
-                    + "resident %.0f MiB %s; load average %.2f", r.system(), r.calls(), r.whispering(), r.total(),
+                    + "resident (Pss) %.0f MiB %s; load average %.2f", r.system(), r.calls(), r.whispering(), r.total(),
                     r.perCall(), r.idleMsPerS(), fmt(r.msPerS(), "%.1f"), r.rssMib().values().stream()
                             .mapToDouble(Double::doubleValue).sum(), fmt(r.rssMib(), "%.0f MiB"), r.load1()));
         }
