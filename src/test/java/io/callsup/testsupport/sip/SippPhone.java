@@ -69,6 +69,15 @@ public final class SippPhone implements AutoCloseable {
 
     /** Starts {@code scenario} from {@code port} with the given {@code -set} variables and SIPp options. */
     public static SippPhone start(String name, String scenario, int port, Map<String, String> vars, String... options) {
+        return start(name, scenario, port, KamailioResource.HOST + ":" + KamailioResource.sipPort(), vars, options);
+    }
+
+    /**
+     * As above against another SIP server ({@code target} "ip:port"), e.g. the Asterisk of
+     * bin/bench-vs-asterisk; an absolute {@code scenario} path is used as it is.
+     */
+    public static SippPhone start(String name, String scenario, int port, String target, Map<String, String> vars,
+                                  String... options) {
         try {
             Files.createDirectories(DIR);
             String stem = name + "-" + port + "-" + System.nanoTime();
@@ -86,7 +95,7 @@ public final class SippPhone implements AutoCloseable {
                 cmd.add(v);
             });
             cmd.addAll(List.of(options));
-            cmd.add(KamailioResource.HOST + ":" + KamailioResource.sipPort());
+            cmd.add(target);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             RUNNING.add(p);
             p.onExit().thenRun(() -> RUNNING.remove(p));
@@ -203,6 +212,11 @@ public final class SippPhone implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** SIPp's message trace (-trace_msg): each message under a "----- date time.micros" line. */
+    public Path messageTrace() {
+        return messages;
     }
 
     /** What the scenario logged with {@code <log>} actions. */

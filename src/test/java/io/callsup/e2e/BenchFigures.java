@@ -1,0 +1,130 @@
+package io.callsup.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Samples, percentiles and SIPp trace times for {@link VsAsteriskBench}. */
+final class BenchFigures {
+
+    private static final Pattern ENTRY = Pattern.compile(
+            "-{20,} (\\d{4}-\\d\\d-\\d\\d[ \\t]\\d\\d:\\d\\d:\\d\\d\\.\\d{6})\\s*\\n(UDP message (?:sent|received))[^\\n]*\\n\\s*"
+                    + "(.*?)(?=\\n-{20,} |\\z)", Pattern.DOTALL);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+    /** metric -> system -> samples in ms (negative: the event never came, counted as a miss). */
+    private final Map<String, Map<String, List<Double>>> samples = new LinkedHashMap<>();
+    private final Map<String, List<Double>> load = new LinkedHashMap<>();
+
+    void add(String metric, String system, double ms) {
+        samples.computeIfAbsent(metric, k -> new LinkedHashMap<>()).computeIfAbsent(system, k -> new ArrayList<>())
+                .add(ms);
+    }
+
+    void load(String system, double loadAvg1) {
+        load.computeIfAbsent(system, k -> new ArrayList<>()).add(loadAvg1);
+    }
+
+    static double loadAvg1() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+    }
+
+    /**
+     * Wall-clock epoch microseconds at which SIPp sent the authenticated INVITE (CSeq 2) and received
+     * its 200 OK, from the phone's message trace; {-1, -1} when either is missing.
+     */
+    static long[] inviteAnd200Micros(Path trace) throws IOException {
+        String text = Files.exists(trace) ? Files.readString(trace, StandardCharsets.ISO_8859_1) : "";
+        long sent = -1;
+        long ok = -1;
+        Matcher m = ENTRY.matcher(text.replace("\r\n", "\n"));
+        while (m.find()) {
+            String msg = m.group(3);
+            boolean cseq2 = msg.matches("(?s).*\\nCSeq: *2 INVITE.*");
+            if (!cseq2) {
+                continue;
+            }
+            long t = micros(m.group(1));
+            if (m.group(2).endsWith("sent") && msg.startsWith("INVITE ") && sent < 0) {
+                sent = t;
+            } else if (m.group(2).endsWith("received") && msg.startsWith("SIP/2.0 200") && ok < 0) {
+                ok = t;
+            }
+        }
+        return new long[]{sent, ok};
+    }
+
+    private static long micros(String stamp) {
+        var t = LocalDateTime.parse(stamp.replace('\t', ' '), STAMP).atZone(ZoneId.systemDefault()).toInstant();
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    /** Epoch microseconds now minus System.nanoTime()/1000: turns SIPp's wall-clock stamps into nanoTime. */
+    static long wallMinusMonoMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        long mono = System.nanoTime();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000 - mono / 1000;
+    }
+
+    static double pct(List<Double> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+
+    private static List<Double> hits(List<Double> v) {
+        List<Double> h = new ArrayList<>();
+        if (v != null) {
+            v.stream().filter(x -> x >= 0).forEach(h::add);
+        }
+        h.sort(null);
+        return h;
+    }
+
+    Map<String, Map<String, List<Double>>> samples() {
+        return samples;
+    }
+
+    /** The table: per metric p50 / p99 for each system, misses, and the ratio product / Asterisk. */
+    List<String> table(String product, String asterisk) {
+        List<String> out = new ArrayList<>();
+        out.add(String.format("| metric (ms) | %s p50 / p99 (n, missed) | %s p50 / p99 (n, missed) | ratio p50 / p99 |",
+                product, asterisk));
+        out.add("|---|---|---|---|");
+        for (var e : samples.entrySet()) {
+            List<Double> p = hits(e.getValue().get(product));
+            List<Double> a = hits(e.getValue().get(asterisk));
+            out.add(String.format("| %s | %.1f / %.1f (%d, %d) | %.1f / %.1f (%d, %d) | %.2f / %.2f |", e.getKey(),
+                    pct(p, 50), pct(p, 99), p.size(), misses(e.getValue().get(product)),
+                    pct(a, 50), pct(a, 99), a.size(), misses(e.getValue().get(asterisk)),
+                    pct(p, 50) / pct(a, 50), pct(p, 99) / pct(a, 99)));
+        }
+        for (var e : load.entrySet()) {
+            List<Double> l = new ArrayList<>(e.getValue());
+            l.sort(null);
+            out.add(String.format("1-minute load average around the %s joins: %.2f .. %.2f (median %.2f)",
+                    e.getKey(), l.get(0), l.get(l.size() - 1), pct(l, 50)));
+        }
+        return out;
+    }
+
+    private static long misses(List<Double> v) {
+        return v == null ? 0 : v.stream().filter(x -> x < 0).count();
+    }
+}
