@@ -151,9 +151,14 @@ public final class Capture {
         return max;
     }
 
+    /** Mean payload size: tells Opus's bitrate (64 kbit/s = 160 bytes per 20 ms). */
+    public long meanPayload() {
+        return Math.round(packets.stream().mapToInt(r -> r.payload().length).average().orElse(0));
+    }
+
     public String describe(double... hz) {
         StringBuilder sb = new StringBuilder(name + ": " + audioPackets() + " audio pkts, ssrcs=" + audioSsrcs.size()
-                + ", other pkts=" + nonAudioPackets);
+                + ", other pkts=" + nonAudioPackets + ", " + meanPayload() + " B/pkt");
         for (double h : hz) {
             sb.append(String.format(" %.0fHz=%.0f", h, amplitude(h)));
         }
