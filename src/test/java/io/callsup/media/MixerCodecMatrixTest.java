@@ -32,10 +32,10 @@ import io.callsup.testsupport.rtp.ToneMatrix;
  * (1004/1020 Hz instead of 1000): a tone of 700 or 1100 Hz repeats every 80 samples, so G.711's
  * quantisation error is not noise but a fixed pattern whose power depends on the two tones' relative
  * phase, which packet timing sets: two A-law tones coded, mixed and coded again measured 28.5 to
- * 34 dB with them, and 30.4 to 31.8 dB with these (CodecFloorTest). 30.4 dB is A-law's real floor for
- * a two-party mix, so a PCMA receiver has about 0.5 dB to spare: rtpengine must add nothing.
+ * 32.4 dB with them, and 30.5 to 31.8 dB with these (CodecFloorTest). That is A-law's real floor for
+ * a two-party mix, so a PCMA receiver has 0.5 to 1.8 dB to spare: rtpengine must add nothing.
  *
- * <p>Opus receivers: the service has rtpengine encode Opus at {@code RtpengineMixer.OPUS_ENCODER}
+ * <p>Opus receivers: the service has rtpengine encode Opus at {@code MixerSteps.OPUS_ENCODER}
  * (64 kbit/s; rtpengine's default 32 kbit/s gave an Opus supervisor 29 dB), see the README, "Codec
  * matrix". <b>Known defect, not fixed:</b> an Opus receiver hears a PCMU, PCMA or G.722 party 3 dB
  * low (rtpengine's audio player mixes opus/48000/2 in two channels and upmixes a mono source at
