@@ -36,6 +36,11 @@ import io.quarkus.test.junit.QuarkusTest;
  * <p>Tones are not sub-multiples of 8 kHz, for the reason given in MixerCodecMatrixTest. Opus
  * receivers hear PCMU, PCMA and G.722 parties 3 dB low (rtpengine's two-channel mix, README "Codec
  * matrix"): measured, not fixed.
+ *
+ * <p><b>Known intermittent failure, not understood:</b> twice (once here, once in the other matrix) a
+ * supervisor's received mix carried noise 13.2 dB below the tones through most of a row (README,
+ * "Codec matrix", "Intermittent noise"); the other runs of those cells measured 33-34 dB. Such a run
+ * fails; the bar is not lowered.
  */
 @QuarkusTest
 class StackCodecMatrixTest {

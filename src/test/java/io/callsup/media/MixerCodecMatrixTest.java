@@ -40,6 +40,11 @@ import io.callsup.testsupport.rtp.ToneMatrix;
  * matrix". <b>Known defect, not fixed:</b> an Opus receiver hears a PCMU, PCMA or G.722 party 3 dB
  * low (rtpengine's audio player mixes opus/48000/2 in two channels and upmixes a mono source at
  * 1/√2); the margin is measured on the level as heard, so the defect costs margin but no cell fails.
+ *
+ * <p><b>Known intermittent failure, not understood:</b> twice (once here, once in the other matrix) a
+ * supervisor's received mix carried noise 13.2 dB below the tones through most of a row (README,
+ * "Codec matrix", "Intermittent noise"); the other runs of those cells measured 33-34 dB. Such a run
+ * fails; the bar is not lowered.
  */
 class MixerCodecMatrixTest extends MediaTestBase {
     private static final double MIN_SNR_DB = 30;
