@@ -106,7 +106,8 @@ public class RtpengineMixer implements MediaMixer {
                             + "; the mixer needs one of G722, opus, PCMU, PCMA"));
             try {
                 String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",
-                        s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL)));
+                        s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL,
+                        "codec", MixerSteps.OPUS_ENCODER)));
                 String answer = MixerSteps.sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
                         Placeholder.answer(SupervisorCodecs.cutTo(toPh, chosen), placeholder))));
                 if (hasTelephoneEvent(supervisorSdpOffer) && !hasTelephoneEvent(answer)) {
@@ -134,13 +135,14 @@ public class RtpengineMixer implements MediaMixer {
                     // Creates the slot with both tags named, the phone side parked on the placeholder
                     // address; an offer from the placeholder alone would leave S untagged until the answer.
                     String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "sdp",
-                            Placeholder.offer(placeholder, offerOrder), "label", SUPERVISOR_LABEL)));
+                            Placeholder.offer(placeholder, offerOrder), "label", SUPERVISOR_LABEL, "codec",
+                            MixerSteps.OPUS_ENCODER)));
                     ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
                             Placeholder.answer(toPh, placeholder)));
                 }
                 // The placeholder "re-invites" S: rtpengine's SDP towards S is the offer for the phone.
                 String offer = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.ph(), "to-tag", s.tag(), "sdp",
-                        Placeholder.offer(placeholder, offerOrder))));
+                        Placeholder.offer(placeholder, offerOrder), "codec", MixerSteps.OPUS_ENCODER)));
                 steps.unsubscribePlaceholder(d, r.callId(), s.tag(), s.ph());
                 steps.label(d, r.callId(), s.tag(), SUPERVISOR_LABEL);
                 return new Prepared(r, offer);

@@ -2,8 +2,6 @@ package io.callsup.media;
 
 import static io.callsup.model.SupervisionMode.BARGE;
 import static io.callsup.model.SupervisionMode.SPY;
-import static io.callsup.testsupport.rtp.TestCall.AGENT_HZ;
-import static io.callsup.testsupport.rtp.TestCall.CLIENT_HZ;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -163,8 +161,10 @@ abstract class MediaTestBase {
      * supervisors": a supervisor hears whoever the agent or the client hears), never a spying one.
      */
     static Map<RtpEndpoint, double[]> row(TestCall c, Object... phoneModes) {
-        List<Double> agent = new ArrayList<>(List.of(CLIENT_HZ));
-        List<Double> client = new ArrayList<>(List.of(AGENT_HZ));
+        double agentHz = c.agent.toneHz();
+        double clientHz = c.client.toneHz();
+        List<Double> agent = new ArrayList<>(List.of(clientHz));
+        List<Double> client = new ArrayList<>(List.of(agentHz));
         Map<RtpEndpoint, double[]> sups = new LinkedHashMap<>();
         for (int i = 0; i < phoneModes.length; i += 2) {
             Phone p = (Phone) phoneModes[i];
@@ -182,7 +182,7 @@ abstract class MediaTestBase {
                 sups.put(p.ep(), hz());
                 continue;
             }
-            List<Double> hears = new ArrayList<>(List.of(AGENT_HZ, CLIENT_HZ));
+            List<Double> hears = new ArrayList<>(List.of(agentHz, clientHz));
             for (int j = 0; j < phoneModes.length; j += 2) {
                 SupervisionMode other = (SupervisionMode) phoneModes[j + 1];
                 if (j != i && other != null && other != SPY) {

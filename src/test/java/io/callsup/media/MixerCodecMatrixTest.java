@@ -21,52 +21,43 @@ import io.callsup.testsupport.rtp.ToneMatrix;
  * The codec matrix through {@link RtpengineMixer} and the real daemon: a call whose agent and client
  * legs both use one codec, supervised in turn by a dial-in supervisor in each codec (PCMU, PCMA,
  * G.722, Opus 48000/2), each walking spy, whisper, barge and leaving. Every cell checks who hears
- * whom and that every heard tone is {@value #MIN_SNR_DB} dB above the rest (PCMA receivers
- * {@value #MIN_SNR_DB_PCMA} dB: A-law's own floor, see there), decoded with the
- * codec's real decoder (ffmpeg's G.722 and libopus). Tones (700, 1100, 1700 Hz) sit where every
- * codec, Opus included, keeps them. One call per leg codec keeps the run short: supervisors join
- * and leave the same call one after the other, which also checks that a leaving supervisor leaves
- * the call as it found it for the next codec.
+ * whom and that every heard tone is {@value #MIN_SNR_DB} dB above everything else the receiver hears
+ * (the other tones excepted), decoded with the codec's real decoder (ffmpeg's G.722 and libopus), for
+ * every receiver and codec alike. One call per leg codec keeps the run short: supervisors join and
+ * leave the same call one after the other, which also checks that a leaving supervisor leaves the
+ * call as it found it for the next codec.
  *
- * <p><b>KNOWN DEFECT, not fixed (issue 11 stays open):</b> rtpengine's audio player mixes an
- * opus/48000/2 leg in two channels and converts a mono source with libswresample's default matrix,
- * 1/√2 per channel, so an Opus receiver hears a PCMU/PCMA/G.722 party 3 dB low: 27.7–30.3 dB above
- * the noise over four runs (README, "Codec matrix"). Held at 30 dB that cell failed 2 runs in 4, and
- * a red default suite lands nothing, so by default Opus receivers are held to
- * {@value #MIN_SNR_DB_OPUS} dB (still far above the -30 dB of a broken mix);
- * {@code -Dcallsup.test.codec-matrix.strict=true} holds them to 30 dB and shows the defect.
+ * <p>The tones ({@value #AGENT_HZ}, {@value #CLIENT_HZ}, {@value #SUP_HZ} Hz) sit where every codec
+ * keeps them and are not sub-multiples of the 8 kHz sampling rate, as for ITU-T's PCM test tones
+ * (1004/1020 Hz instead of 1000): a tone of 700 or 1100 Hz repeats every 80 samples, so G.711's
+ * quantisation error is not noise but a fixed pattern whose power depends on the two tones' relative
+ * phase, which packet timing sets: two A-law tones coded, mixed and coded again measured 28.5 to
+ * 32.4 dB with them, and 30.5 to 31.8 dB with these (CodecFloorTest). That is A-law's real floor for
+ * a two-party mix, so a PCMA receiver has 0.5 to 1.8 dB to spare: rtpengine must add nothing.
+ *
+ * <p>Opus receivers: the service has rtpengine encode Opus at {@code MixerSteps.OPUS_ENCODER}
+ * (64 kbit/s; rtpengine's default 32 kbit/s gave an Opus supervisor 29 dB), see the README, "Codec
+ * matrix". <b>Known defect, not fixed:</b> an Opus receiver hears a PCMU, PCMA or G.722 party 3 dB
+ * low (rtpengine's audio player mixes opus/48000/2 in two channels and upmixes a mono source at
+ * 1/√2); the margin is measured on the level as heard, so the defect costs margin but no cell fails.
+ *
+ * <p><b>Known intermittent failure, not understood:</b> twice (once here, once in the other matrix) a
+ * supervisor's received mix carried noise 13.2 dB below the tones through most of a row (README,
+ * "Codec matrix", "Intermittent noise"); the other runs of those cells measured 33-34 dB. Such a run
+ * fails; the bar is not lowered.
  */
 class MixerCodecMatrixTest extends MediaTestBase {
     private static final double MIN_SNR_DB = 30;
-    /**
-     * A PCMA receiver's bar. A-law's own quantisation, not the mixer, sets it: two 6000-peak tones
-     * (1100 + 1700 Hz), each A-law coded by its phone, summed and A-law coded again (what any mixer
-     * must do) are 28.5 dB above the quantisation noise with no rtpengine involved (µ-law: 33.0 dB);
-     * measured through rtpengine 29.9 dB. 27 dB leaves room for the spread of a 500 ms window.
-     */
-    private static final double MIN_SNR_DB_PCMA = 27;
-    /**
-     * An Opus receiver's bar by default: see the known defect above. Opus to Opus is codec-limited
-     * too: rtpengine encodes the mix at its default 32 kbit/s, measured 28.3–30.3 dB (the 28.3 in a
-     * CI run). A higher bitrate on the mix's encoder is untried.
-     */
-    private static final double MIN_SNR_DB_OPUS = 25;
-    private static final boolean STRICT = Boolean.getBoolean("callsup.test.codec-matrix.strict");
+    static final double AGENT_HZ = 710;
+    static final double CLIENT_HZ = 1130;
+    static final double SUP_HZ = 1730;
     private static final String[] CODECS = {"PCMU", "PCMA", "G722", "OPUS"};
     /** Smallest margin per "legs / supervisor" pair, printed at the end for the README. */
     private static final Map<String, Double> MARGINS = new ConcurrentHashMap<>();
 
-    private static void cleanRow(String state, String legs, String sup, TestCall c, Object... phoneModes)
-            throws InterruptedException {
+    private static void cleanRow(String state, TestCall c, Object... phoneModes) throws InterruptedException {
         int mark = placeholderSocket.mark();
-        ToneMatrix.expectRow(state, row(c, phoneModes), ep -> {
-            boolean party = ep == c.agent || ep == c.client;
-            String codec = party ? legs : sup;
-            if (codec.equals("PCMA")) {
-                return MIN_SNR_DB_PCMA;
-            }
-            return codec.equals("OPUS") && !STRICT ? MIN_SNR_DB_OPUS : MIN_SNR_DB;
-        });
+        ToneMatrix.expectRow(state, row(c, phoneModes), MIN_SNR_DB);
         org.assertj.core.api.Assertions.assertThat(placeholderSocket.packetsSince(mark))
                 .as(state + ": packets sent to the placeholder").isEmpty();
     }
@@ -74,10 +65,10 @@ class MixerCodecMatrixTest extends MediaTestBase {
     @ParameterizedTest(name = "agent and client in {0}")
     @ValueSource(strings = {"PCMU", "PCMA", "G722", "OPUS"})
     void everySupervisorCodecInEveryMode(String legs) throws Exception {
-        try (TestCall c = new TestCall(ng, daemon, legs, legs)) {
-            cell(legs, "-", () -> cleanRow("[" + legs + "] before any supervisor", legs, "-", c));
+        try (TestCall c = new TestCall(ng, daemon, legs, legs, AGENT_HZ, CLIENT_HZ)) {
+            cell(legs, "-", () -> cleanRow("[" + legs + "] before any supervisor", c));
             for (String sup : CODECS) {
-                try (Phone s = dialIn(c, SUP1_HZ, sup)) {
+                try (Phone s = dialIn(c, SUP_HZ, sup)) {
                     walkModes(legs, sup, c, s);
                 }
             }
@@ -86,18 +77,24 @@ class MixerCodecMatrixTest extends MediaTestBase {
 
     private static void walkModes(String legs, String sup, TestCall c, Phone s) throws Exception {
         String at = "[" + legs + " legs, " + sup + " supervisor] ";
-        cell(legs, sup, () -> cleanRow(at + "before joining", legs, sup, c, s, null));
+        cell(legs, sup, () -> cleanRow(at + "before joining", c, s, null));
         mixer.activate(s.ref(), SPY);
-        cell(legs, sup, () -> cleanRow(at + "spy", legs, sup, c, s, SPY));
+        cell(legs, sup, () -> cleanRow(at + "spy", c, s, SPY));
         SupervisionMode from = SPY;
         for (SupervisionMode to : new SupervisionMode[] {WHISPER, BARGE}) {
             mixer.switchMode(s.ref(), from, to, false);
             SupervisionMode m = to;
-            cell(legs, sup, () -> cleanRow(at + m.toString().toLowerCase(Locale.ROOT), legs, sup, c, s, m));
+            cell(legs, sup, () -> cleanRow(at + m.toString().toLowerCase(Locale.ROOT), c, s, m));
             from = to;
         }
+        if (sup.equals("OPUS")) {
+            // rtpengine's default (32 kbit/s) sent 50-95 bytes per 20 ms here; the service asks for 64 kbit/s
+            long bytes = s.ep().capture(0, 10).meanPayload();
+            org.assertj.core.api.Assertions.assertThat(bytes).as(at + "Opus bytes per packet to the supervisor")
+                    .isGreaterThan(120);
+        }
         mixer.remove(s.ref());
-        cell(legs, sup, () -> cleanRow(at + "after leaving", legs, sup, c, s, null));
+        cell(legs, sup, () -> cleanRow(at + "after leaving", c, s, null));
     }
 
     private interface Row {

@@ -19,6 +19,8 @@ public final class Capture {
     private final int block;
     private final Set<Long> audioSsrcs = new LinkedHashSet<>();
     private final int nonAudioPackets;
+    /** SSRCs seen in the packets decoded before the window and in it: more than one = a stream switch. */
+    private final int ssrcsWithBefore;
 
     Capture(String name, List<RtpEndpoint.Rx> packets) {
         this(name, List.of(), packets);
@@ -37,6 +39,8 @@ public final class Capture {
     Capture(String name, List<RtpEndpoint.Rx> before, List<RtpEndpoint.Rx> packets, int opusPt) {
         this.name = name;
         this.packets = packets;
+        this.ssrcsWithBefore = (int) java.util.stream.Stream.concat(before.stream(), packets.stream())
+                .map(RtpEndpoint.Rx::ssrc).distinct().count();
         if (opusPt >= 0 && packets.stream().anyMatch(r -> r.pt() == opusPt)) {
             this.rate = Opus.RATE;
             this.block = rate / 10;
@@ -151,9 +155,15 @@ public final class Capture {
         return max;
     }
 
+    /** Mean payload size: tells Opus's bitrate (64 kbit/s = 160 bytes per 20 ms). */
+    public long meanPayload() {
+        return Math.round(packets.stream().mapToInt(r -> r.payload().length).average().orElse(0));
+    }
+
     public String describe(double... hz) {
         StringBuilder sb = new StringBuilder(name + ": " + audioPackets() + " audio pkts, ssrcs=" + audioSsrcs.size()
-                + ", other pkts=" + nonAudioPackets);
+                + ", other pkts=" + nonAudioPackets + ", " + meanPayload() + " B/pkt"
+                + (ssrcsWithBefore > audioSsrcs.size() ? ", new SSRC in the 500 ms before" : ""));
         for (double h : hz) {
             sb.append(String.format(" %.0fHz=%.0f", h, amplitude(h)));
         }

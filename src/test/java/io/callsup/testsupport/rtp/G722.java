@@ -61,13 +61,34 @@ public final class G722 {
 
     /** Payloads of the G.722 packets among {@code packets}, decoded as one stream. */
     public static short[] decode(List<RtpEndpoint.Rx> packets) {
+        // A new SSRC is a new source (RFC 3550): a phone starts a fresh ADPCM decoder for it, as it
+        // must, since the new encoder starts from its reset state. Decoding across the change with the
+        // old state mistracks the new stream for hundreds of ms (rtpengine switches the SSRC when its
+        // audio player takes over a leg, at a join, and back when the last supervisor leaves).
+        java.util.List<short[]> runs = new java.util.ArrayList<>();
         ByteArrayOutputStream b = new ByteArrayOutputStream();
+        long ssrc = -1;
         for (RtpEndpoint.Rx r : packets) {
-            if (r.pt() == PT) {
-                b.writeBytes(r.payload());
+            if (r.pt() != PT) {
+                continue;
             }
+            if (r.ssrc() != ssrc && b.size() > 0) {
+                runs.add(decode(b.toByteArray()));
+                b.reset();
+            }
+            ssrc = r.ssrc();
+            b.writeBytes(r.payload());
         }
-        return decode(b.toByteArray());
+        if (b.size() > 0) {
+            runs.add(decode(b.toByteArray()));
+        }
+        short[] out = new short[runs.stream().mapToInt(x -> x.length).sum()];
+        int o = 0;
+        for (short[] x : runs) {
+            System.arraycopy(x, 0, out, o, x.length);
+            o += x.length;
+        }
+        return out;
     }
 
     private static String stripZero(double hz) {

@@ -34,6 +34,8 @@ public final class RtpEndpoint implements AutoCloseable {
     private volatile InetSocketAddress remote;
     private volatile int audioPt = 0;
     private volatile int eventPt = -1;
+    /** telephone-event's RTP clock as negotiated: 8000, or 48000 beside Opus. */
+    private volatile int eventRate = RATE;
     private volatile boolean muted;
     /** Tones sent on top of the endpoint's own (G.711 only), e.g. an in-band DTMF pair. */
     private volatile double[] extraTones = new double[0];
@@ -116,6 +118,8 @@ public final class RtpEndpoint implements AutoCloseable {
         }
         this.audioPt = audioPt;
         this.eventPt = peer.pt("telephone-event");
+        String te = peer.rtpmap().get(eventPt);
+        this.eventRate = te != null && te.split("/").length > 1 ? Integer.parseInt(te.split("/")[1].trim()) : RATE;
         this.remote = new InetSocketAddress(peer.address(), peer.port());
     }
 
@@ -142,7 +146,7 @@ public final class RtpEndpoint implements AutoCloseable {
         if (ev < 0) {
             throw new IllegalArgumentException("digit " + d);
         }
-        digitRequest = new Digit(ev, durationMs * RATE / 1000);
+        digitRequest = new Digit(ev, durationMs * eventRate / 1000);
     }
 
     public boolean digitPending() {
@@ -242,7 +246,7 @@ public final class RtpEndpoint implements AutoCloseable {
     private void sendEvent(InetSocketAddress to) throws IOException {
         boolean first = digitElapsed == 0 && digitEndsSent == 0;
         if (digitElapsed < digit.durationSamples()) {
-            digitElapsed = Math.min(digitElapsed + SAMPLES, digit.durationSamples());
+            digitElapsed = Math.min(digitElapsed + eventRate / 50, digit.durationSamples());
         }
         boolean end = digitElapsed >= digit.durationSamples();
         ByteBuffer p = ByteBuffer.allocate(4);
@@ -256,7 +260,7 @@ public final class RtpEndpoint implements AutoCloseable {
         if (end && ++digitEndsSent >= 3) {
             awaitingResume = true;
             timestamp += digit.durationSamples();
-            sampleIndex += digit.durationSamples();
+            sampleIndex += digit.durationSamples() * RATE / eventRate;
             digit = null;
         }
     }

@@ -12,6 +12,8 @@ import io.callsup.media.NgClient;
 public final class TestCall implements AutoCloseable {
     public static final double AGENT_HZ = 700;
     public static final double CLIENT_HZ = 1100;
+    /** The codec option kamailio.cfg's RTPE_LEG_FLAGS gives every offer and answer (codec-set=...). */
+    public static final Map<String, Object> KAMAILIO_CODEC = Map.of("set", java.util.List.of("opus/48000/2/64000"));
 
     public final String callId = "call-" + UUID.randomUUID();
     public final String agentTag = "agent-" + UUID.randomUUID().toString().substring(0, 8);
@@ -28,13 +30,20 @@ public final class TestCall implements AutoCloseable {
      * G.711 codec offered), so both legs can use the same wideband codec.
      */
     public TestCall(NgClient ng, NgAddress daemon, String clientCodec, String agentCodec) throws Exception {
-        agent = new RtpEndpoint("agent", AGENT_HZ);
-        client = new RtpEndpoint("client", CLIENT_HZ);
+        this(ng, daemon, clientCodec, agentCodec, AGENT_HZ, CLIENT_HZ);
+    }
+
+    /** As above with the agent's and the client's tones. */
+    public TestCall(NgClient ng, NgAddress daemon, String clientCodec, String agentCodec, double agentHz,
+            double clientHz) throws Exception {
+        agent = new RtpEndpoint("agent", agentHz);
+        client = new RtpEndpoint("client", clientHz);
         Map<String, Object> offer = new LinkedHashMap<>();
         offer.put("command", "offer");
         offer.put("call-id", callId);
         offer.put("from-tag", clientTag);
         offer.put("sdp", Sdp.make(client.port(), null, clientCodec, "telephone-event"));
+        offer.put("codec", KAMAILIO_CODEC);
         Sdp toAgent = Sdp.parse((String) await(ng.request(daemon, offer)).get("sdp"));
         String agentUses = agentCodec != null ? agentCodec : toAgent.firstG711() == 8 ? "PCMA" : "PCMU";
         agent.connect(toAgent, toAgent.pt(agentUses));
@@ -44,6 +53,7 @@ public final class TestCall implements AutoCloseable {
         answer.put("from-tag", clientTag);
         answer.put("to-tag", agentTag);
         answer.put("sdp", Sdp.answer(agent.port(), toAgent, agentUses));
+        answer.put("codec", KAMAILIO_CODEC);
         Sdp toClient = Sdp.parse((String) await(ng.request(daemon, answer)).get("sdp"));
         client.connect(toClient, toClient.pt(clientCodec));
         // A live call, as a supervisor finds it: rtpengine reports a stream's codec only once media flowed.
