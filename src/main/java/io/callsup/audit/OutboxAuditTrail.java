@@ -2,6 +2,7 @@ package io.callsup.audit;
 
 import io.callsup.supervision.Denial;
 
+import io.callsup.supervision.AfterCommit;
 import io.callsup.supervision.AuditTrail;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,8 +15,6 @@ import io.callsup.tenant.Account;
 import io.callsup.tenant.Customer;
 import io.callsup.tenant.HuntGroup;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
@@ -236,17 +235,6 @@ public class OutboxAuditTrail implements AuditTrail {
             return;
         }
         transactions.putResource(NUDGE_KEY, Boolean.TRUE);
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    relay.nudge();
-                }
-            }
-        });
+        AfterCommit.run(transactions, relay::nudge);
     }
 }

@@ -19,7 +19,7 @@ final class MixerSteps {
      * origination): rtpengine encodes the mix it sends a phone that chose Opus at 64 kbit/s instead
      * of its default 32 (the supervisor hears only rtpengine's encoding). At 32 kbit/s an Opus supervisor hearing two
      * parties got 29 dB above the coding noise (MixerCodecMatrixTest, README "Codec matrix").
-     * Kamailio gives ordinary calls the same setting (kamailio.cfg, {@code RTPE_OPUS}).
+     * Kamailio gives ordinary calls the same setting (kamailio.cfg, {@code RTPE_LEG_FLAGS}).
      */
     static final Map<String, Object> OPUS_ENCODER = Map.of("set", List.of("opus/48000/2/64000"));
 

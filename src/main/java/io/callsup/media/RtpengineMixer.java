@@ -100,9 +100,10 @@ public class RtpengineMixer implements MediaMixer {
             MixerSteps.Slot s = c.slot();
             MediaRef r = c.ref();
             // Chosen before rtpengine is touched, so a phone with nothing mixable leaves no trace.
-            SdpCodecs.Codec chosen = SupervisorCodecs.choose(c.callCodecs(), SdpCodecs.audio(supervisorSdpOffer))
+            List<SdpCodecs.Codec> offered = SdpCodecs.audio(supervisorSdpOffer);
+            SdpCodecs.Codec chosen = SupervisorCodecs.choose(c.callCodecs(), offered)
                     .orElseThrow(() -> new NoCommonCodec("the supervisor's phone offered "
-                            + SdpCodecs.audio(supervisorSdpOffer).stream().map(SdpCodecs.Codec::name).toList()
+                            + offered.stream().map(SdpCodecs.Codec::name).toList()
                             + "; the mixer needs one of G722, opus, PCMU, PCMA"));
             try {
                 String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",

@@ -68,7 +68,7 @@ final class SupervisorCodecs {
     static List<String> offerOrder(Collection<Codec> callCodecs) {
         boolean wide = widebandCall(callCodecs) || callCodecs.isEmpty();
         List<String> order = new ArrayList<>(MIXABLE);
-        order.sort(Comparator.comparingInt((String n) -> wide == (n.equals("G722") || n.equals("opus")) ? 0 : 1)
+        order.sort(Comparator.comparingInt((String n) -> wide == wideband(Codec.fromQuery(n)) ? 0 : 1)
                 .thenComparingInt(n -> callCodecs.stream().anyMatch(k -> k.is(n)) ? 0 : 1)
                 .thenComparingInt(MIXABLE::indexOf));
         return order;

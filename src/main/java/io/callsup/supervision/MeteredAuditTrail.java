@@ -6,8 +6,6 @@ import jakarta.annotation.Priority;
 import jakarta.decorator.Decorator;
 import jakarta.decorator.Delegate;
 import jakarta.inject.Inject;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 
@@ -71,17 +69,6 @@ public abstract class MeteredAuditTrail implements AuditTrail {
     }
 
     private void afterCommit(Runnable r) {
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    r.run();
-                }
-            }
-        });
+        AfterCommit.run(transactions, r);
     }
 }

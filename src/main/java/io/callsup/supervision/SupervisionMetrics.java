@@ -58,13 +58,19 @@ public class SupervisionMetrics {
             Map<SupervisionMode, Long> counts = QuarkusTransaction.requiringNew().call(() -> {
                 Map<SupervisionMode, Long> c = new EnumMap<>(SupervisionMode.class);
                 for (SupervisionMode m : SupervisionMode.values()) {
-                    c.put(m, SupervisionSession.count("state = ?1 and mode = ?2", SessionState.ACTIVE, m));
+                    c.put(m, 0L);
+                }
+                for (Object[] row : SupervisionSession.getEntityManager().createQuery(
+                        "select s.mode, count(s) from SupervisionSession s where s.state = :state group by s.mode",
+                        Object[].class).setParameter("state", SessionState.ACTIVE).getResultList()) {
+                    c.put((SupervisionMode) row[0], (Long) row[1]);
                 }
                 return c;
             });
             counts.forEach((m, c) -> active.get(m).set(c));
         } catch (RuntimeException e) {
             activeCountedAt = 0; // the database is down: readiness says so; keep the last values
+            org.jboss.logging.Logger.getLogger(SupervisionMetrics.class).warnf("active sessions not counted: %s", e.toString());
         }
     }
 
