@@ -26,8 +26,13 @@ public interface MediaConfig {
     @WithDefault("true")
     boolean startupCheck();
 
-    /** Delay before commands that make a supervisor audible when triggered by that supervisor's own DTMF digit. */
-    @WithDefault("50ms")
+    /**
+     * Delay before commands that make a supervisor audible when triggered by that supervisor's own
+     * DTMF digit. Zero: since rtpengine fix fx3 a blocked sender's digit is never rendered into the
+     * mix, so there is no tail to wait for (AudibleAfterDigitDelayTest). Only a daemon without fx3
+     * would need it (about 50 ms), and bin/rtpengine-daemon refuses to start one.
+     */
+    @WithDefault("0ms")
     Duration audibleAfterDigitDelay();
 
     /**

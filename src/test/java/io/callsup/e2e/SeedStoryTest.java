@@ -112,7 +112,7 @@ class SeedStoryTest {
         // SIP INFO digits come from the SIPp scenario on its own schedule.
     }
 
-    /** The supervisor's keypress is briefly audible in the new mix (rtpengine.md); let it pass. */
+    /** The new mix needs a few ticks to settle after the switch, and the phone resumes audio after its digit. */
     private static void settleAfterDigit() throws InterruptedException {
         Thread.sleep(400);
     }

@@ -39,7 +39,8 @@ abstract class MediaTestBase {
     static final double SUP2_HZ = 2300;
     static final double SUP3_HZ = 2900;
     static final Duration WAIT = Duration.ofSeconds(10);
-    static final Duration DELAY = Duration.ofMillis(50);
+    /** The product's default {@code audible-after-digit-delay}. */
+    static final Duration DELAY = Duration.ZERO;
     static final int SKIP = ToneMatrix.SKIP;
     static final int COUNT = ToneMatrix.COUNT;
 
