@@ -25,6 +25,18 @@ final class StackDb {
         }
     }
 
+    /** The id of the ordinary call the account takes part in, or null. */
+    static String callIdOf(Connection db, long accountId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT call_id FROM active_call WHERE NOT supervision_leg"
+                + " AND (caller_account_id = ? OR callee_account_id = ?) LIMIT 1")) {
+            ps.setLong(1, accountId);
+            ps.setLong(2, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     /** The supervisor's newest session as "STATE/MODE/END_REASON", or null. */
     static String sessionOf(Connection db, long supervisorId) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("SELECT state, mode, end_reason FROM supervision_session"

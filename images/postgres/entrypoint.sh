@@ -1,0 +1,26 @@
+#!/bin/bash
+# First start: initdb, then the service's role and database plus Kamailio's (both from the
+# environment); every start: postgres in the foreground on POSTGRES_LISTEN.
+set -euo pipefail
+bin=/usr/lib/postgresql/15/bin
+data=${PGDATA:-/var/lib/postgresql/data/pgdata}
+listen=${POSTGRES_LISTEN:-0.0.0.0}
+port=${POSTGRES_PORT:-5432}
+if [ ! -s "$data/PG_VERSION" ]; then
+  mkdir -p "$data"; chmod 0700 "$data"
+  pw=$(mktemp); printf '%s\n' "${POSTGRES_SUPERUSER_PASSWORD:?}" >"$pw"
+  "$bin/initdb" -D "$data" -U postgres --pwfile="$pw" -A scram-sha-256 --no-sync >/dev/null
+  rm -f "$pw"
+  echo "host all all 0.0.0.0/0 scram-sha-256" >>"$data/pg_hba.conf"
+  "$bin/pg_ctl" -D "$data" -o "-c listen_addresses='' -k /run/postgresql" -w start >/dev/null
+  psql() { command psql -v ON_ERROR_STOP=1 -h /run/postgresql -U postgres -d postgres -q "$@"; }
+  psql -v u="${CALLSUP_DB_USER:?}" -v p="${CALLSUP_DB_PASSWORD:?}" -v d="${CALLSUP_DB_NAME:-callsup}" \
+       -v ku="${KAMAILIO_DB_USER:?}" -v kp="${KAMAILIO_DB_PASSWORD:?}" <<'SQL'
+CREATE ROLE :"u" LOGIN PASSWORD :'p';
+CREATE DATABASE :"d" OWNER :"u";
+-- Kamailio reads accounts and keeps dialogs/registrations in the service's schema (migration V30).
+CREATE ROLE :"ku" LOGIN PASSWORD :'kp';
+SQL
+  "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+fi
+exec "$bin/postgres" -D "$data" -c listen_addresses="$listen" -p "$port" -k /run/postgresql -c fsync=on
