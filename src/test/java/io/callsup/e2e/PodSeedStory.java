@@ -91,6 +91,8 @@ class PodSeedStory {
                     assertThat(adamPhone.awaitExit(Pbx.SIP_WAIT)).as(adamPhone.trace()).isZero();
                     assertThat(adamPhone.log()).contains("BYE Reason:").contains("Supervised call ended");
                     awaitMode(db, pbx.adam, null);
+                    // The switches came from the RFC 4733 digits, i.e. through rtpengine's DTMF log.
+                    assertThat(StackDb.triggersOf(db, pbx.adam)).containsExactly("CODE", "RFC4733", "RFC4733");
                 }
             }
         }

@@ -48,6 +48,22 @@ final class StackDb {
         }
     }
 
+    /** What moved the supervisor's newest session, oldest first (e.g. CODE, RFC4733). */
+    static java.util.List<String> triggersOf(Connection db, long supervisorId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT c.trigger FROM supervision_mode_change c"
+                + " WHERE c.session_id = (SELECT s.id FROM supervision_session s WHERE s.supervisor_account_id = ?"
+                + " ORDER BY s.started_at DESC LIMIT 1) ORDER BY c.id")) {
+            ps.setLong(1, supervisorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                java.util.List<String> out = new java.util.ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        }
+    }
+
     interface Check {
         boolean holds() throws Exception;
     }
