@@ -111,7 +111,7 @@ class SeedStoryDemo {
     }
 
     /** Waits until the newest session of the supervisor is active in {@code mode}, or ended when null. */
-    private static void awaitMode(Connection db, long supervisor, String mode) throws Exception {
+    static void awaitMode(Connection db, long supervisor, String mode) throws Exception {
         String prefix = mode == null ? "ENDED/" : "ACTIVE/" + mode + "/";
         StackDb.await(() -> String.valueOf(StackDb.sessionOf(db, supervisor)).startsWith(prefix),
                 "supervisor " + supervisor + " " + prefix);

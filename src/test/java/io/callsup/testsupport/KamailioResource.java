@@ -11,6 +11,13 @@ import java.util.regex.Pattern;
 public class KamailioResource {
 
     public static final String HOST = "127.0.0.1";
+    /**
+     * Where phones send SIP: {@link #HOST} for the instance this class starts; bin/test-kube points
+     * it at the Kamailio pod of the podman lab play ({@code callsup.test.kamailio-host}).
+     */
+    public static String sipHost() {
+        return System.getProperty("callsup.test.kamailio-host", HOST);
+    }
     /** Kamailio to service (X-Callsup-Secret on the internal port). */
     public static final String EVENT_SECRET = "test-event-secret-kamailio-to-service";
     /** Service to Kamailio (X-Callsup-Secret on JSON-RPC). */

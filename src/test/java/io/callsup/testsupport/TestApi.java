@@ -12,7 +12,8 @@ import static io.restassured.RestAssured.given;
 public final class TestApi {
 
     public static final String ADMIN_USER = "operator";
-    public static final String ADMIN_PASSWORD = "operator-secret-1";
+    /** The bootstrap operator's password: the test profile's, or a deployment's (bin/test-kube generates one). */
+    public static final String ADMIN_PASSWORD = System.getProperty("callsup.test.admin-password", "operator-secret-1");
     public static final String PASSWORD = "correct-horse-battery";
 
     private TestApi() {
