@@ -78,8 +78,11 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     private SlotChoice chooseSlot(MediaRef ref) {
-        NgAddress d = daemonOf(ref);
-        CallView v = ng.query(d, ref.callId());
+        // A dial-in's ref names no daemon yet: the query that finds the call is the one the slot is chosen from.
+        Located at = ref.daemon() != null ? new Located(NgAddress.parse(ref.daemon()),
+                ng.query(NgAddress.parse(ref.daemon()), ref.callId())) : locate(ref.callId());
+        NgAddress d = at.daemon();
+        CallView v = at.view();
         MixerSteps.requireLegs(v, ref);
         MixerSteps.Slot s = MixerSteps.pickSlot(v, ref);
         List<SdpCodecs.Codec> codecs = new ArrayList<>();
@@ -246,7 +249,8 @@ public class RtpengineMixer implements MediaMixer {
     @Override
     public void remove(MediaRef ref) {
         locked(ref.callId(), () -> {
-            NgAddress d = ref.daemon() != null ? NgAddress.parse(ref.daemon()) : find(ref.callId());
+            Located at = ref.daemon() != null ? new Located(NgAddress.parse(ref.daemon()), null) : find(ref.callId());
+            NgAddress d = at == null ? null : at.daemon();
             if (d != null) {
                 release(d, ref);
             }
@@ -407,23 +411,28 @@ public class RtpengineMixer implements MediaMixer {
 
 
     private NgAddress daemonOf(MediaRef ref) {
-        if (ref.daemon() != null) {
-            return NgAddress.parse(ref.daemon());
-        }
-        NgAddress d = find(ref.callId());
-        if (d == null) {
-            throw new MediaFailure("call " + ref.callId() + " is not known to any rtpengine", true, null);
-        }
-        return d;
+        return ref.daemon() != null ? NgAddress.parse(ref.daemon()) : locate(ref.callId()).daemon();
     }
 
-    /** The daemon holding the call, null when none knows it; a daemon that fails is skipped unless all fail. */
-    private NgAddress find(String callId) {
+    private record Located(NgAddress daemon, CallView view) {
+    }
+
+    private Located locate(String callId) {
+        Located at = find(callId);
+        if (at == null) {
+            throw new MediaFailure("call " + callId + " is not known to any rtpengine", true, null);
+        }
+        return at;
+    }
+
+    /** The daemon holding the call and its view, null when none knows it; a daemon that fails is skipped unless all fail. */
+    private Located find(String callId) {
         MediaFailure failed = null;
         for (NgAddress d : ng.client().daemons()) {
             try {
-                if (ng.queryOrNull(d, callId) != null) {
-                    return d;
+                CallView v = ng.queryOrNull(d, callId);
+                if (v != null) {
+                    return new Located(d, v);
                 }
             } catch (MediaFailure f) {
                 failed = f;
