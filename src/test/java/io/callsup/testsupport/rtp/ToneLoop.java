@@ -13,8 +13,8 @@ import java.util.List;
  * a seam some 25 dB below the tone, once per {@link #SECONDS} s.
  */
 public final class ToneLoop {
-    /** Length of the encoded tone: longer than any test's call, so that most calls never wrap. */
-    public static final int SECONDS = 120;
+    /** Length of the encoded tone: more than the longest test call (the codec matrix, ~55 s). */
+    public static final int SECONDS = 60;
     /** Where the loop starts again: 1 s (50 packets) in. */
     public static final int LOOP_START = 50;
     private final List<byte[]> packets;
