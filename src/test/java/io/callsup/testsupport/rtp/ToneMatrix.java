@@ -135,12 +135,23 @@ public final class ToneMatrix {
 
     /** The first phone that left a gap longer than {@link #LATE_SENDER_NANOS} since {@code sent}; null if none. */
     static String lateSender(List<RtpEndpoint> eps, int[] sent) {
+        List<String> names = new ArrayList<>();
+        List<List<Long>> times = new ArrayList<>();
         for (int i = 0; i < eps.size(); i++) {
-            List<Long> t = eps.get(i).sendTimesSince(sent[i]);
+            names.add(eps.get(i).name());
+            times.add(eps.get(i).sendTimesSince(sent[i]));
+        }
+        return lateSender(names, times);
+    }
+
+    /** As above on send times (nanoTime, in order) per phone. */
+    static String lateSender(List<String> names, List<List<Long>> sendTimes) {
+        for (int i = 0; i < names.size(); i++) {
+            List<Long> t = sendTimes.get(i);
             for (int k = 1; k < t.size(); k++) {
                 long gap = t.get(k) - t.get(k - 1);
                 if (gap > LATE_SENDER_NANOS) {
-                    return eps.get(i).name() + " sent nothing for " + gap / 1_000_000 + " ms";
+                    return names.get(i) + " sent nothing for " + gap / 1_000_000 + " ms";
                 }
             }
         }
