@@ -40,10 +40,9 @@ public final class RtpEndpoint implements AutoCloseable {
     /** Tones sent on top of the endpoint's own (G.711 only), e.g. an in-band DTMF pair. */
     private volatile double[] extraTones = new double[0];
     /** The tone, G.722 encoded, while the audio PT is G.722 (ffmpeg's encoder keeps its state across packets). */
-    private volatile byte[] g722Tone;
-    private int g722Offset;
+    private volatile ToneLoop g722Tone;
     /** The tone as Opus packets, and its PT, while the peer's audio PT is opus (-1: not Opus). */
-    private volatile List<byte[]> opusTone;
+    private volatile ToneLoop opusTone;
     private volatile List<byte[]> opusSilence;
     private volatile int opusPt = -1;
     private int opusIndex;
@@ -70,9 +69,15 @@ public final class RtpEndpoint implements AutoCloseable {
     private volatile long audioResumedNanos;
     private boolean awaitingResume;
 
-    /** One received packet. */
-    public record Rx(long nanos, int pt, long ssrc, boolean marker, byte[] payload) {
+    /** One received packet; {@code seq} and {@code ts} as sent (-1 when built by hand). */
+    public record Rx(long nanos, int pt, long ssrc, boolean marker, byte[] payload, int seq, long ts) {
+        public Rx(long nanos, int pt, long ssrc, boolean marker, byte[] payload) {
+            this(nanos, pt, ssrc, marker, payload, -1, -1);
+        }
     }
+
+    /** Send time (nanoTime) of every audio or event packet this endpoint sent, in order. */
+    private final List<Long> sent = new ArrayList<>();
 
     public RtpEndpoint(String name, double toneHz) throws SocketException {
         this.name = name;
@@ -104,12 +109,12 @@ public final class RtpEndpoint implements AutoCloseable {
     /** Where to send, and with which payload types, taken from the SDP rtpengine gave this endpoint. */
     public void connect(Sdp peer, int audioPt) {
         if (audioPt == G722.PT && g722Tone == null) {
-            g722Tone = G722.tone(toneHz, AMPLITUDE, 30);
+            g722Tone = ToneLoop.ofG722(G722.tone(toneHz, AMPLITUDE, ToneLoop.SECONDS));
         }
         String map = peer.rtpmap().get(audioPt);
         if (map != null && map.toLowerCase(java.util.Locale.ROOT).startsWith("opus/")) {
             if (opusTone == null) {
-                opusTone = Opus.tone(toneHz, AMPLITUDE, 30);
+                opusTone = new ToneLoop(Opus.tone(toneHz, AMPLITUDE, ToneLoop.SECONDS));
                 opusSilence = Opus.tone(toneHz, 0, 1);
             }
             opusPt = audioPt;
@@ -212,15 +217,15 @@ public final class RtpEndpoint implements AutoCloseable {
     }
 
     private void sendG722(InetSocketAddress to) throws IOException {
-        byte[] tone = g722Tone;
+        ToneLoop tone = g722Tone;
         byte[] payload;
+        byte[] next = tone.next(); // the tone runs on while muted, as before
         if (muted) {
             payload = new byte[G722.BYTES_PER_PACKET];
             java.util.Arrays.fill(payload, (byte) 0xfa); // G.722 silence
         } else {
-            payload = java.util.Arrays.copyOfRange(tone, g722Offset, g722Offset + G722.BYTES_PER_PACKET);
+            payload = next;
         }
-        g722Offset = (g722Offset + G722.BYTES_PER_PACKET) % (tone.length - G722.BYTES_PER_PACKET);
         send(to, audioPt, false, timestamp, payload);
         if (awaitingResume) {
             awaitingResume = false;
@@ -231,9 +236,8 @@ public final class RtpEndpoint implements AutoCloseable {
     }
 
     private void sendOpus(InetSocketAddress to) throws IOException {
-        List<byte[]> frames = muted ? opusSilence : opusTone;
-        byte[] payload = frames.get(opusIndex % frames.size());
-        opusIndex = (opusIndex + 1) % opusTone.size();
+        byte[] next = opusTone.next(); // the tone runs on while muted, as before
+        byte[] payload = muted ? opusSilence.get(opusIndex++ % opusSilence.size()) : next;
         send(to, audioPt, false, timestamp, payload);
         if (awaitingResume) {
             awaitingResume = false;
@@ -274,6 +278,22 @@ public final class RtpEndpoint implements AutoCloseable {
         b.putInt(ssrc);
         b.put(payload);
         socket.send(new DatagramPacket(b.array(), b.position(), to));
+        synchronized (sent) {
+            sent.add(System.nanoTime());
+        }
+    }
+
+    /** Send times (nanoTime) of the packets sent after the first {@code from}: shows the sender's own jitter. */
+    public List<Long> sendTimesSince(int from) {
+        synchronized (sent) {
+            return new ArrayList<>(sent.subList(Math.min(from, sent.size()), sent.size()));
+        }
+    }
+
+    public int sentCount() {
+        synchronized (sent) {
+            return sent.size();
+        }
     }
 
     private void receiveLoop() {
@@ -298,8 +318,10 @@ public final class RtpEndpoint implements AutoCloseable {
             int cc = buf[0] & 0x0f;
             int off = 12 + 4 * cc;
             byte[] payload = java.util.Arrays.copyOfRange(buf, off, p.getLength());
+            int rxSeq = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
+            long rxTs = ByteBuffer.wrap(buf, 4, 4).getInt() & 0xffffffffL;
             synchronized (received) {
-                received.add(new Rx(now, pt, ssrc, marker, payload));
+                received.add(new Rx(now, pt, ssrc, marker, payload, rxSeq, rxTs));
                 received.notifyAll();
             }
         }

@@ -21,7 +21,7 @@ public final class ToneMatrix {
 
     /** The smallest tone-above-the-rest margin (dB) the last cleanliness-checked row measured; NaN if none. */
     public static volatile double lastMinSnrDb = Double.NaN;
-    /** Every row that needed a second window (see expectRow): printed, and kept for a test to report. */
+    /** Every row that needed a second window because a test phone was late (see expectRow), with the gap. */
     public static final List<String> INTERMITTENT = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private ToneMatrix() {
@@ -63,17 +63,29 @@ public final class ToneMatrix {
     }
 
     /**
+     * The longest a test phone may go without sending before a gap in what rtpengine's audio player
+     * mixes may be its own doing: one packet period plus the player's initial delay (rtpengine's
+     * default, 5 ms). A source whose packet misses the player's read is replaced by silence for a
+     * frame or more (rtpengine/README.md, "Audio player underruns"); this host's load stalls the test
+     * phones' senders by 25-240 ms at times (measured by MixerNoiseSoakTest), which causes exactly that.
+     */
+    public static final long LATE_SENDER_NANOS = 25_000_000L;
+
+    /**
      * {@code remeasure}: a row whose only failure is cleanliness is measured once more on a fresh
-     * window, and the first result is printed as "INTERMITTENT NOISE". Why: the codec matrices saw a
-     * supervisor's mix carry noise about 13 dB below the tones for one window, twice in about ten
-     * runs, with no cause found yet (README, "Known limits"). Only cleanliness earns a second window:
-     * a wrong who-hears-whom fails at once, and a second unclean window fails the row.
+     * window, but only if one of the row's test phones was itself late (a gap of more than
+     * {@link #LATE_SENDER_NANOS} between two of its packets, in the window or the 500 ms before it):
+     * then the noise is the test's, and the first result is printed as "TEST PHONE LATE" with the gap.
+     * Unclean audio while every phone sent on time fails the row at once, as does a wrong
+     * who-hears-whom or a second unclean window.
      */
     private static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected,
             java.util.function.ToDoubleFunction<RtpEndpoint> minSnrDbOf, boolean remeasure) throws InterruptedException {
         List<RtpEndpoint> eps = new ArrayList<>(expected.keySet());
         double[] all = eps.stream().mapToDouble(RtpEndpoint::toneHz).toArray();
+        int[] sent = eps.stream().mapToInt(ep -> Math.max(0, ep.sentCount() - COUNT)).toArray();
         Map<RtpEndpoint, Capture> caps = captureAll(eps);
+        String late = lateSender(eps, sent);
         List<String> lines = new ArrayList<>();
         double minSnr = Double.NaN;
         for (RtpEndpoint ep : eps) {
@@ -100,9 +112,10 @@ public final class ToneMatrix {
                 }
                 lastMinSnrDb = minSnr;
                 double bar = minSnrDb;
-                if (remeasure && Arrays.stream(want).anyMatch(hz -> q.snr(hz) < bar)) {
-                    INTERMITTENT.add(ctx);
-                    System.out.println("INTERMITTENT NOISE (below " + bar + " dB; measuring the row again): " + ctx);
+                if (remeasure && late != null && Arrays.stream(want).anyMatch(hz -> q.snr(hz) < bar)) {
+                    INTERMITTENT.add(ctx + " / " + late);
+                    System.out.println("TEST PHONE LATE (" + late + "; below " + bar + " dB, measuring the row again): "
+                            + ctx);
                     return expectRow(state + " (re-measured)", expected, minSnrDbOf, false);
                 }
                 for (double hz : want) {
@@ -118,6 +131,31 @@ public final class ToneMatrix {
                     : Arrays.stream(want).mapToObj(hz -> nameOf(eps, hz)).collect(Collectors.joining(" + "))));
         }
         return lines;
+    }
+
+    /** The first phone that left a gap longer than {@link #LATE_SENDER_NANOS} since {@code sent}; null if none. */
+    static String lateSender(List<RtpEndpoint> eps, int[] sent) {
+        List<String> names = new ArrayList<>();
+        List<List<Long>> times = new ArrayList<>();
+        for (int i = 0; i < eps.size(); i++) {
+            names.add(eps.get(i).name());
+            times.add(eps.get(i).sendTimesSince(sent[i]));
+        }
+        return lateSender(names, times);
+    }
+
+    /** As above on send times (nanoTime, in order) per phone. */
+    static String lateSender(List<String> names, List<List<Long>> sendTimes) {
+        for (int i = 0; i < names.size(); i++) {
+            List<Long> t = sendTimes.get(i);
+            for (int k = 1; k < t.size(); k++) {
+                long gap = t.get(k) - t.get(k - 1);
+                if (gap > LATE_SENDER_NANOS) {
+                    return names.get(i) + " sent nothing for " + gap / 1_000_000 + " ms";
+                }
+            }
+        }
+        return null;
     }
 
     private static String nameOf(List<RtpEndpoint> eps, double hz) {
