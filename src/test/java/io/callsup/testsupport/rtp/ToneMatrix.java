@@ -67,7 +67,7 @@ public final class ToneMatrix {
      * mixes may be its own doing: one packet period plus the player's initial delay (rtpengine's
      * default, 5 ms). A source whose packet misses the player's read is replaced by silence for a
      * frame or more (rtpengine/README.md, "Audio player underruns"); this host's load stalls the test
-     * phones' senders by 25-240 ms at times (measured by MixerNoiseSoakTest), which causes exactly that.
+     * phones' senders by 25-240 ms at times (measured by MixerNoiseSoak), which causes exactly that.
      */
     public static final long LATE_SENDER_NANOS = 25_000_000L;
 

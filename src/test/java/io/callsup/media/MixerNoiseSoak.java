@@ -27,8 +27,11 @@ import io.callsup.testsupport.rtp.TestCall;
  * runs N calls one after the other (each joins with a new timing relation between the phones'
  * senders and rtpengine's players). A noisy frame is printed with the packet it came in (RTP seq,
  * timestamp, arrival gap) and with the senders' late packets around it.
+ * <p>
+ * A diagnostic, not part of the suite (its name does not end in Test): run it with
+ * {@code -Dtest=MixerNoiseSoak -Dcallsup.test.noise-soak.seconds=15}.
  */
-class MixerNoiseSoakTest extends MediaTestBase {
+class MixerNoiseSoak extends MediaTestBase {
     private static final double NOISY_FRAME_DB = -40;
     private static final double MIN_SNR_DB = 30;
 
