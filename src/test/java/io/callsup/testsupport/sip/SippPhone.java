@@ -69,7 +69,7 @@ public final class SippPhone implements AutoCloseable {
 
     /** Starts {@code scenario} from {@code port} with the given {@code -set} variables and SIPp options. */
     public static SippPhone start(String name, String scenario, int port, Map<String, String> vars, String... options) {
-        return start(name, scenario, port, KamailioResource.HOST + ":" + KamailioResource.sipPort(), vars, options);
+        return start(name, scenario, port, KamailioResource.sipHost() + ":" + KamailioResource.sipPort(), vars, options);
     }
 
     /**
