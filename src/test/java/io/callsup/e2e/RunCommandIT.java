@@ -171,7 +171,8 @@ class RunCommandIT {
         Files.writeString(extra, "callsup.security.password-hash-iterations=1000\n");
         StringBuilder conf = new StringBuilder("CALLSUP_DATA_DIR=" + DATA + "\nCALLSUP_ADDR=" + ADDR + "\n");
         PORTS.forEach((k, v) -> conf.append(k).append('=').append(v).append('\n'));
-        conf.append("RTPENGINE_PORT_MIN=28000\nRTPENGINE_PORT_MAX=28999\n")
+        int media = freeMediaBlock();
+        conf.append("RTPENGINE_PORT_MIN=").append(media).append("\nRTPENGINE_PORT_MAX=").append(media + 499).append('\n')
                 .append("KAMAILIO_TRUNK=127.0.0.1:").append(TestPorts.free()).append('\n')
                 .append("ADMIN_USER=").append(TestApi.ADMIN_USER).append('\n')
                 .append("ADMIN_PASSWORD=").append(TestApi.ADMIN_PASSWORD).append('\n')
@@ -182,6 +183,39 @@ class RunCommandIT {
         // Pbx.clientCalls sends from the trunk port: the one the config names.
         String trunk = conf.toString().replaceAll("(?s).*KAMAILIO_TRUNK=127\\.0\\.0\\.1:(\\d+).*", "$1");
         TestPorts.publish("kamailio-trunk", Integer.parseInt(trunk));
+    }
+
+    /**
+     * A 500-port media block below the ephemeral range that no running rtpengine uses (bin/rtpengine-daemon
+     * refuses overlaps: rtpengine binds with address reuse, so two daemons would steal each other's packets).
+     */
+    private static int freeMediaBlock() throws IOException {
+        List<int[]> used = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path d : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (!Files.readString(d.resolve("comm")).trim().equals("rtpengine")) {
+                        continue;
+                    }
+                    String args = Files.readString(d.resolve("cmdline")).replace('\0', ' ');
+                    used.add(new int[] {option(args, "--port-min", 30000), option(args, "--port-max", 40000)});
+                } catch (IOException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+        for (int lo = 23000; lo + 499 < 32768; lo += 500) {
+            int start = lo;
+            if (used.stream().noneMatch(r -> r[0] <= start + 499 && start <= r[1])) {
+                return lo;
+            }
+        }
+        throw new IllegalStateException("no free rtpengine media block below 32768");
+    }
+
+    private static int option(String args, String name, int dflt) {
+        Matcher m = Pattern.compile(name + "[= ](\\d+)").matcher(args);
+        return m.find() ? Integer.parseInt(m.group(1)) : dflt;
     }
 
     /** A stack left by an aborted run of this test would hold the ports. */
