@@ -56,7 +56,9 @@ class RunCommandIT {
             "KAMAILIO_SIP_PORT", 15160, "SERVICE_HTTP_PORT", 18180, "SERVICE_MGMT_PORT", 19100);
     private static final int MC_PORT = 15170;
     private static final int RPC_PORT = 15180;
-    private static final Path ROOT = Path.of("target", "run-command").toAbsolutePath();
+    // Not below target/: a checkout under a private home directory (0700) would keep the stack's own
+    // user out of its data directory.
+    private static final Path ROOT = Path.of(System.getProperty("java.io.tmpdir"), "callsup-run-command");
     private static final Path DATA = ROOT.resolve("data");
     private static final Path CONF = ROOT.resolve("callsup.conf");
     private static final Pattern SS_PID = Pattern.compile("pid=(\\d+)");
@@ -161,7 +163,7 @@ class RunCommandIT {
         }
         callsupStopLeftover();
         Files.createDirectories(ROOT);
-        // The stack's own user (CALLSUP_USER) must reach its data directory below target/.
+        // The stack's own user (CALLSUP_USER) must reach its data directory.
         Files.setPosixFilePermissions(ROOT, PosixFilePermissions.fromString("rwxr-xr-x"));
         if (Files.exists(DATA)) {
             new ProcessBuilder("rm", "-rf", "--one-file-system", DATA.toString()).start().waitFor(60, TimeUnit.SECONDS);
