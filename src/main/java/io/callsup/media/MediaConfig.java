@@ -14,6 +14,13 @@ public interface MediaConfig {
     @WithDefault("127.0.0.1:22222")
     List<String> rtpengine();
 
+    /**
+     * Local address of the service's ng client socket (its port is chosen by the kernel). Empty: the
+     * address the kernel routes from towards the first {@code rtpengine} address, so the socket
+     * never listens on every interface.
+     */
+    java.util.Optional<String> ngLocalHost();
+
     /** Time to wait for one reply before re-sending the same request (same cookie). */
     @WithDefault("500ms")
     Duration requestTimeout();

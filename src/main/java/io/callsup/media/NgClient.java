@@ -44,6 +44,7 @@ public class NgClient implements AutoCloseable {
     private final List<NgAddress> daemons;
     private final Duration timeout;
     private final int retries;
+    private final String localHost;
     private final String cookiePrefix;
     private final AtomicLong counter = new AtomicLong();
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -52,10 +53,16 @@ public class NgClient implements AutoCloseable {
     @Inject
     public NgClient(Vertx vertx, MediaConfig config) {
         this(vertx, config.rtpengine().stream().map(NgAddress::parse).toList(), config.requestTimeout(),
-                config.requestRetries());
+                config.requestRetries(), config.ngLocalHost().orElse(null));
     }
 
+    /** Binds the address that routes to the first daemon (see {@link MediaConfig#ngLocalHost()}). */
     public NgClient(Vertx vertx, List<NgAddress> daemons, Duration timeout, int retries) {
+        this(vertx, daemons, timeout, retries, null);
+    }
+
+    /** {@code localHost}: the address the client socket binds; null picks the one routing to the first daemon. */
+    public NgClient(Vertx vertx, List<NgAddress> daemons, Duration timeout, int retries, String localHost) {
         if (daemons.isEmpty()) {
             throw new IllegalArgumentException("at least one rtpengine address is required");
         }
@@ -66,6 +73,7 @@ public class NgClient implements AutoCloseable {
         this.daemons = List.copyOf(daemons);
         this.timeout = timeout;
         this.retries = retries;
+        this.localHost = localHost == null || localHost.isBlank() ? null : localHost.trim();
         // Random per instance so that a restarted service never reuses a cookie the daemon cached.
         this.cookiePrefix = Long.toHexString(new SecureRandom().nextLong() & 0xffffffffffL);
     }
@@ -140,12 +148,30 @@ public class NgClient implements AutoCloseable {
                 if (s == null) {
                     DatagramSocket ds = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(RECEIVE_BUFFER));
                     ds.handler(this::onPacket);
-                    s = ds.listen(0, "0.0.0.0");
+                    s = ds.listen(0, localHost != null ? localHost : routedSource(daemons.get(0)));
                     socket = s;
                 }
             }
         }
         return s;
+    }
+
+    /**
+     * The source address the kernel picks for datagrams to {@code daemon}: a connect on an unbound
+     * UDP socket sends nothing, it only asks the routing table. Loopback if that fails (e.g. the
+     * name does not resolve yet), which is right for the single-machine default.
+     */
+    static String routedSource(NgAddress daemon) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+            probe.connect(new java.net.InetSocketAddress(daemon.host(), daemon.port()));
+            java.net.InetAddress local = probe.getLocalAddress();
+            if (local != null && !local.isAnyLocalAddress()) {
+                return local.getHostAddress();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warnf("no route to rtpengine %s (%s): the ng client binds loopback", daemon, e.getMessage());
+        }
+        return java.net.InetAddress.getLoopbackAddress().getHostAddress();
     }
 
     private void onPacket(DatagramPacket packet) {

@@ -31,6 +31,14 @@ public class KamailioResource {
 
     private final Map<String, String> env = new HashMap<>();
 
+    /**
+     * Address of the proxy socket phones send to: {@link #HOST} unless a test running another
+     * deployment (bin/callsup on its own address) publishes {@code callsup.test.kamailio-host}.
+     */
+    public static String sipHost() {
+        return System.getProperty("callsup.test.kamailio-host", HOST);
+    }
+
     /** Phones send here. */
     public static int sipPort() {
         return TestPorts.get("kamailio-sip");
