@@ -12,12 +12,14 @@ public class KamailioResource {
 
     public static final String HOST = "127.0.0.1";
     /**
-     * Where phones send SIP: {@link #HOST} for the instance this class starts; bin/test-kube points
-     * it at the Kamailio pod of the podman lab play ({@code callsup.test.kamailio-host}).
+     * Where phones send SIP: {@link #HOST} for the instance this class starts; bin/test-kube (the
+     * Kamailio pod of the podman lab play) and RunCommandIT (bin/callsup on its own address) point it
+     * elsewhere with {@code callsup.test.kamailio-host}.
      */
     public static String sipHost() {
         return System.getProperty("callsup.test.kamailio-host", HOST);
     }
+
     /** Kamailio to service (X-Callsup-Secret on the internal port). */
     public static final String EVENT_SECRET = "test-event-secret-kamailio-to-service";
     /** Service to Kamailio (X-Callsup-Secret on JSON-RPC). */
@@ -30,14 +32,6 @@ public class KamailioResource {
     private static final String ENV_PROPERTY = "callsup.test.kamailio-env";
 
     private final Map<String, String> env = new HashMap<>();
-
-    /**
-     * Address of the proxy socket phones send to: {@link #HOST} unless a test running another
-     * deployment (bin/callsup on its own address) publishes {@code callsup.test.kamailio-host}.
-     */
-    public static String sipHost() {
-        return System.getProperty("callsup.test.kamailio-host", HOST);
-    }
 
     /** Phones send here. */
     public static int sipPort() {
