@@ -149,6 +149,12 @@ class RunCommandIT {
                 Thread.sleep(400);
                 expectRow("whisper through bin/callsup's stack", row(john, hz(Pbx.CLIENT_HZ, Pbx.ADAM_HZ),
                         client, hz(Pbx.JOHN_HZ), adam, hz(Pbx.JOHN_HZ, Pbx.CLIENT_HZ)));
+                // The operator's view of that session, printed as README "Observability" sample output.
+                String metrics = RestAssured.get("http://" + ADDR + ":" + PORTS.get("SERVICE_MGMT_PORT") + "/q/metrics")
+                        .asString();
+                metrics.lines().filter(l -> l.startsWith("callsup_") && !l.contains("_bucket{"))
+                        .forEach(l -> System.out.println("metrics sample: " + l));
+                assertThat(metrics).containsPattern("callsup_mode_switches_total\\{[^}]*to=\"whisper\"[^}]*trigger=\"rfc4733\"[^}]*} 1\\.0");
             }
         }
         return pbx.abc.customerId();
