@@ -39,6 +39,26 @@ final class BenchCpu {
         return m;
     }
 
+    /** Resident memory per part right now (sum of the processes' VmRSS, shared pages counted per process), MiB. */
+    Map<String, Double> vmRssMib() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        processes.get().forEach((part, pids) -> m.put(part, pids.stream().mapToLong(BenchCpu::vmRssKbOf).sum() / 1024.0));
+        return m;
+    }
+
+    static long vmRssKbOf(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException gone) {
+            // exited
+        }
+        return 0;
+    }
+
     /** CPU milliseconds per second per part between two {@link #ticks()} readings {@code seconds} apart. */
     static Map<String, Double> msPerSecond(Map<String, Long> before, Map<String, Long> after, double seconds) {
         Map<String, Double> r = new LinkedHashMap<>();

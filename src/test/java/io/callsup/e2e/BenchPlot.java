@@ -95,6 +95,79 @@ final class BenchPlot {
         g.setStroke(new BasicStroke(1f));
     }
 
+    /**
+     * PNG of the CPU-per-call curve: per system, ms CPU per s per whisper-supervised call (y) against
+     * the number of such calls N (x), from the phases where every call was supervised.
+     */
+    static void cpuCurve(List<VsAsteriskCpu.Result> results, String title, Path png) throws Exception {
+        Map<String, List<double[]>> bySystem = new java.util.LinkedHashMap<>();
+        double maxN = 1;
+        double maxY = 1;
+        for (VsAsteriskCpu.Result r : results) {
+            if (r.calls() != r.supervised()) {
+                continue;
+            }
+            bySystem.computeIfAbsent(r.system(), k -> new ArrayList<>()).add(new double[]{r.calls(), r.perCall()});
+            maxN = Math.max(maxN, r.calls());
+            maxY = Math.max(maxY, r.perCall());
+        }
+        maxN = niceCeil(maxN);
+        maxY = niceCeil(maxY * 1.1);
+        int w = 2 * W;
+        BufferedImage img = new BufferedImage(w, H + 30, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString(title, 10, 20);
+        int left = 60;
+        int right = w - 20;
+        int top = 60;
+        int bottom = H - 15;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.drawLine(left, bottom, right, bottom);
+        g.drawLine(left, top, left, bottom);
+        for (int k = 0; k <= 4; k++) {
+            int x = left + (right - left) * k / 4;
+            int y = bottom - (bottom - top) * k / 4;
+            g.setColor(new Color(0xdddddd));
+            g.drawLine(x, top, x, bottom);
+            g.drawLine(left, y, right, y);
+            g.setColor(Color.BLACK);
+            g.drawString(String.format("%.0f", maxN * k / 4), x - 8, bottom + 14);
+            g.drawString(String.format("%.1f", maxY * k / 4), left - 35, y + 4);
+        }
+        g.drawString("N whisper-supervised calls", right - 160, bottom + 28);
+        g.drawString("ms CPU per s per call", left + 5, top - 8);
+        int c = 0;
+        for (var e : bySystem.entrySet()) {
+            List<double[]> pts = e.getValue();
+            pts.sort((a, b) -> Double.compare(a[0], b[0]));
+            g.setColor(COLORS[c % COLORS.length]);
+            g.setStroke(new BasicStroke(2f));
+            int px = -1;
+            int py = -1;
+            for (double[] p : pts) {
+                int x = left + (int) ((right - left) * p[0] / maxN);
+                int y = bottom - (int) ((bottom - top) * p[1] / maxY);
+                g.fillOval(x - 4, y - 4, 8, 8);
+                g.drawString(String.format("%.1f", p[1]), x + 6, y - 6);
+                if (px >= 0) {
+                    g.drawLine(px, py, x, y);
+                }
+                px = x;
+                py = y;
+            }
+            g.drawString(e.getKey(), left + 10 + c * 150, top + 14);
+            c++;
+        }
+        g.dispose();
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        ImageIO.write(img, "png", png.toFile());
+    }
+
     private static double niceCeil(double v) {
         double p = Math.pow(10, Math.floor(Math.log10(v)));
         for (double m : new double[]{1, 2, 2.5, 5, 10}) {

@@ -154,29 +154,45 @@ class VsAsteriskBench {
                     done++;
                 }
             }
-            int n = Integer.getInteger("bench.cpu-calls", 10);
-            if (n > 0) {
+            List<Integer> curve = VsAsteriskCpu.calls(System.getProperty("bench.cpu-calls", "10,25,50"));
+            int[] mix = VsAsteriskCpu.mix(System.getProperty("bench.mix", "100:10"));
+            if (!curve.isEmpty() || mix != null) {
                 String url = db.getMetaData().getURL();
                 int pgPort = Integer.parseInt(url.replaceFirst(".*://[^:/]+:(\\d+)/.*", "$1"));
                 VsAsteriskCpu cpu = new VsAsteriskCpu(pbx, astTarget,
                         Path.of(System.getProperty("bench.asterisk.pidfile", "/var/lib/callsup/run/asterisk-bench.pid")),
                         pgPort);
                 Duration steady = Duration.ofSeconds(Integer.getInteger("bench.cpu-seconds", 30));
-                // Asterisk first: the product's phase then cannot profit from a machine Asterisk warmed.
-                for (boolean product : new boolean[]{false, true}) {
-                    try {
-                        cpuResults.add(cpu.run(product, n, steady));
-                    } catch (Exception | AssertionError e) {
-                        // the latency table is still worth printing; the gap is said loudly in the report
-                        System.out.println("bench: CPU phase of " + (product ? PRODUCT : ASTERISK) + " FAILED: " + e);
-                        cpuFailures.add((product ? PRODUCT : ASTERISK) + ": " + e.getMessage().lines().findFirst()
-                                .orElse(""));
+                int setupMs = Integer.getInteger("bench.cpu-setup-ms", 1000);
+                List<int[]> phases = new ArrayList<>();
+                curve.forEach(n -> phases.add(new int[]{n, n}));
+                if (mix != null) {
+                    phases.add(mix);
+                }
+                boolean first = true;
+                for (int[] ph : phases) {
+                    // Asterisk first: the product's phase then cannot profit from a machine Asterisk warmed.
+                    for (boolean product : new boolean[]{false, true}) {
+                        String sys = product ? PRODUCT : ASTERISK;
+                        try {
+                            cpuResults.add(cpu.run(product, ph[0], ph[1], steady, setupMs, first));
+                            System.out.println("bench: CPU phase done: " + sys + " " + ph[0] + " calls, " + ph[1]
+                                    + " supervised");
+                        } catch (Exception | AssertionError e) {
+                            // the latency table is still worth printing; the gap is said loudly in the report
+                            System.out.println("bench: CPU phase of " + sys + " (" + ph[0] + " calls) FAILED: " + e);
+                            cpuFailures.add(sys + " " + ph[0] + "/" + ph[1] + ": " + String.valueOf(e.getMessage())
+                                    .lines().findFirst().orElse(""));
+                        }
                     }
+                    first = false;
                 }
             }
         }
         report(f, joins, done, (System.nanoTime() - t0) / 1e9, out);
-        assertThat(done).as("rounds completed").isPositive();
+        if (joins > 0) {
+            assertThat(done).as("rounds completed").isPositive();
+        }
         assertThat(cpuFailures).as("CPU phases that failed").isEmpty();
     }
 
@@ -283,12 +299,6 @@ class VsAsteriskBench {
         return p;
     }
 
-    private static String fmt(Map<String, Double> m, String f) {
-        StringBuilder b = new StringBuilder("(");
-        m.forEach((k, v) -> b.append(b.length() > 1 ? ", " : "").append(k).append(' ').append(String.format(f, v)));
-        return b.append(')').toString();
-    }
-
     private static void report(BenchFigures f, int joins, int done, double seconds, Path out) throws Exception {
         List<String> lines = new ArrayList<>();
         lines.add(String.format("product vs Asterisk 22 ChanSpy: %d of %d rounds (one join per system each, order "
@@ -296,30 +306,22 @@ class VsAsteriskBench {
         lines.addAll(f.table(PRODUCT, ASTERISK));
         lines.add("ratio = product / Asterisk (below 1: the product is faster). missed = event not seen within "
                 + MAX.toMillis() + " ms (or, for DTMF, the agent heard the supervisor while spying).");
-        for (VsAsteriskCpu.Result r : cpuResults) {
-            lines.add(String.format("CPU %s: %d whisper-supervised calls (%d of them verified: agent hears supervisor + "
-                    + "client): %.1f ms CPU per s in total = %.1f ms per s per call (idle before: %.1f ms per s); %s; "
-                    + "resident (Pss) %.0f MiB %s; load average %.2f", r.system(), r.calls(), r.whispering(), r.total(),
-                    r.perCall(), r.idleMsPerS(), fmt(r.msPerS(), "%.1f"), r.rssMib().values().stream()
-                            .mapToDouble(Double::doubleValue).sum(), fmt(r.rssMib(), "%.0f MiB"), r.load1()));
-        }
+        lines.addAll(VsAsteriskCpu.report(cpuResults));
         cpuFailures.forEach(e -> lines.add("CPU phase NOT MEASURED for " + e));
-        var p = cpuResults.stream().filter(r -> r.system().equals(PRODUCT)).findFirst();
-        var a = cpuResults.stream().filter(r -> r.system().equals(ASTERISK)).findFirst();
-        if (p.isPresent() && a.isPresent()) {
-            lines.add(String.format("CPU per whisper-supervised call, product / Asterisk: %.2f; resident memory, "
-                    + "product (all parts) / Asterisk: %.2f", p.get().perCall() / a.get().perCall(),
-                    p.get().rssMib().values().stream().mapToDouble(Double::doubleValue).sum()
-                            / a.get().rssMib().values().stream().mapToDouble(Double::doubleValue).sum()));
-        }
-        lines.add("reproduce: cd <repo> && bin/bench-vs-asterisk " + joins + " " + Integer.getInteger("bench.max-seconds", 300) + " " + Integer.getInteger("bench.cpu-calls", 10) + "   (as root; provisions the Asterisk "
-                + "chroot, builds the service, takes /tmp/callsup-e2e.lock)");
+        lines.add("reproduce: cd <repo> && bin/bench-vs-asterisk " + joins + " " + Integer.getInteger("bench.max-seconds", 300)
+                + " " + System.getProperty("bench.cpu-calls", "10,25,50") + " " + System.getProperty("bench.mix", "100:10")
+                + "   (as root; provisions the Asterisk chroot, builds the service, takes /tmp/callsup-e2e.lock)");
         lines.forEach(System.out::println);
         Files.write(out.resolve("table.md"), lines);
         try {
             BenchPlot.latencies(f.samples(), String.format("product vs Asterisk 22 ChanSpy, %d rounds: share of joins at "
                     + "or below x ms (loopback, 2-core shared machine)", done), out.resolve("latency.png"));
             System.out.println("plot: " + out.resolve("latency.png"));
+            if (cpuResults.stream().anyMatch(r -> r.calls() == r.supervised())) {
+                BenchPlot.cpuCurve(cpuResults, "CPU per whisper-supervised call (ms CPU per s) against N (loopback, "
+                        + "2-core shared machine)", out.resolve("cpu-curve.png"));
+                System.out.println("plot: " + out.resolve("cpu-curve.png"));
+            }
         } catch (Exception | Error e) {
             System.out.println("bench: plot not drawn: " + e); // e.g. a JDK without AWT; the table stands
         }

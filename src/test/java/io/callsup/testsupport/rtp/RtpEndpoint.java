@@ -30,6 +30,10 @@ public final class RtpEndpoint implements AutoCloseable {
     private final ScheduledExecutorService sender;
     private final Thread receiver;
     private final List<Rx> received = new ArrayList<>();
+    /** Per received SSRC: {first extended seq, highest extended seq, packets}; guarded by {@link #received}. */
+    private final java.util.Map<Long, long[]> sequences = new java.util.HashMap<>();
+    /** Keep every received packet (tests read them back); off for load runs that only count loss. */
+    private volatile boolean keepPackets = true;
 
     private volatile InetSocketAddress remote;
     private volatile int audioPt = 0;
@@ -317,14 +321,56 @@ public final class RtpEndpoint implements AutoCloseable {
             long ssrc = ByteBuffer.wrap(buf, 8, 4).getInt() & 0xffffffffL;
             int cc = buf[0] & 0x0f;
             int off = 12 + 4 * cc;
-            byte[] payload = java.util.Arrays.copyOfRange(buf, off, p.getLength());
             int rxSeq = ((buf[2] & 0xff) << 8) | (buf[3] & 0xff);
             long rxTs = ByteBuffer.wrap(buf, 4, 4).getInt() & 0xffffffffL;
             synchronized (received) {
-                received.add(new Rx(now, pt, ssrc, marker, payload, rxSeq, rxTs));
-                received.notifyAll();
+                countSequence(ssrc, rxSeq);
+                if (keepPackets) {
+                    received.add(new Rx(now, pt, ssrc, marker, java.util.Arrays.copyOfRange(buf, off, p.getLength()),
+                            rxSeq, rxTs));
+                    received.notifyAll();
+                }
             }
         }
+    }
+
+    /** RFC 3550 style: a 16-bit step that goes forward moves the highest sequence number, wrapping included. */
+    private void countSequence(long ssrc, int seqNo) {
+        long[] s = sequences.get(ssrc);
+        if (s == null) {
+            sequences.put(ssrc, new long[]{seqNo, seqNo, 1});
+            return;
+        }
+        int step = (short) (seqNo - (int) (s[1] & 0xffff));
+        if (step > 0) {
+            s[1] += step;
+        }
+        s[2]++;
+    }
+
+    /** Packets lost by sequence gaps since {@link #resetSequences()}: {expected, received}, summed over SSRCs. */
+    public long[] sequenceCounts() {
+        synchronized (received) {
+            long expected = 0;
+            long got = 0;
+            for (long[] s : sequences.values()) {
+                expected += s[1] - s[0] + 1;
+                got += s[2];
+            }
+            return new long[]{expected, got};
+        }
+    }
+
+    /** Starts counting sequence gaps afresh (the next packet of each SSRC is its first). */
+    public void resetSequences() {
+        synchronized (received) {
+            sequences.clear();
+        }
+    }
+
+    /** false: received packets are only counted ({@link #sequenceCounts()}), not kept, so a long run holds no memory. */
+    public void keepPackets(boolean keep) {
+        this.keepPackets = keep;
     }
 
     /** Number of packets received so far; use as a mark for {@link #packetsSince}. */

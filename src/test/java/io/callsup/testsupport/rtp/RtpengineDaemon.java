@@ -3,6 +3,7 @@ package io.callsup.testsupport.rtp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -58,10 +59,15 @@ public final class RtpengineDaemon implements BeforeAllCallback {
             }
         }
 
+        /** Every thread of the daemon: nice is per thread, and {@code renice -p PID} changes only the main one. */
         private void renice() {
             try {
                 String pid = Files.readString(runDir.resolve("rtpengine.pid")).trim();
-                Process p = new ProcessBuilder("renice", "-n", NICE, "-p", pid).redirectErrorStream(true)
+                List<String> cmd = new java.util.ArrayList<>(List.of("renice", "-n", NICE, "-p"));
+                try (var tasks = Files.list(Path.of("/proc", pid, "task"))) {
+                    tasks.forEach(t -> cmd.add(t.getFileName().toString()));
+                }
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve("control.out").toFile()))
                         .start();
                 p.waitFor(10, TimeUnit.SECONDS);
