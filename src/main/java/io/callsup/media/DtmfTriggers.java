@@ -2,7 +2,13 @@ package io.callsup.media;
 
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisorTags;
+import io.callsup.tracing.SpanAttributes;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -15,10 +21,12 @@ public class DtmfTriggers {
 
     private final SupervisionService supervision;
     private final MeterRegistry meters;
+    private final Tracer tracer;
 
-    public DtmfTriggers(SupervisionService supervision, MeterRegistry meters) {
+    public DtmfTriggers(SupervisionService supervision, MeterRegistry meters, Tracer tracer) {
         this.supervision = supervision;
         this.meters = meters;
+        this.tracer = tracer;
     }
 
     void onDigit(@Observes DtmfEvent event) {
@@ -28,11 +36,20 @@ public class DtmfTriggers {
             meters.counter(MediaStartup.DROPPED_METRIC, "reason", "not-supervisor-tag").increment();
             return;
         }
-        try {
+        // A UDP datagram carries no trace context: each supervisor digit starts its own trace, which
+        // the queued switch (state machine, ng commands) joins through SerialTriggers.
+        Span span = tracer.spanBuilder("callsup.dtmf").setSpanKind(SpanKind.CONSUMER).setNoParent()
+                .setAttribute(SpanAttributes.DTMF_SOURCE, "rfc4733")
+                .setAttribute(SpanAttributes.DTMF_DIGIT, String.valueOf(event.digit()))
+                .setAttribute(SpanAttributes.CALL_ID_HASH, SpanAttributes.hash(event.callId())).startSpan();
+        try (Scope ignored = span.makeCurrent()) {
             supervision.rfc4733Digit(event.callId(), event.sourceTag(), event.digit());
         } catch (RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
             // One bad digit must not silence the listener for the next one.
             LOG.errorf(e, "RFC 4733 digit %s from %s on %s failed", event.digit(), event.sourceTag(), event.callId());
+        } finally {
+            span.end();
         }
     }
 }

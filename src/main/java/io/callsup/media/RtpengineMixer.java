@@ -17,6 +17,8 @@ import org.jboss.logging.Logger;
 
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.port.MediaMixer;
+import io.callsup.supervision.port.Traced;
+import io.opentelemetry.api.trace.Tracer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -54,9 +56,10 @@ public class RtpengineMixer implements MediaMixer {
     private final ReentrantLock[] callLocks = new ReentrantLock[64];
 
     @Inject
-    public RtpengineMixer(NgClient ng, MediaConfig config) {
+    public RtpengineMixer(NgClient ng, MediaConfig config, Tracer tracer) {
         this(ng, config.commandDeadline(), config.audibleAfterDigitDelay(), NgAddress.parse(config.placeholder()),
                 config.listLimit());
+        this.ng.traceWith(tracer);
     }
 
     public RtpengineMixer(NgClient ng, Duration commandDeadline, Duration audibleAfterDigitDelay,
@@ -93,6 +96,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.prepareDialIn")
     public Prepared prepareDialIn(MediaRef ref, String supervisorSdpOffer) {
         return locked(ref.callId(), () -> {
             SlotChoice c = chooseSlot(ref);
@@ -124,6 +128,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.prepareOrigination")
     public Prepared prepareOrigination(MediaRef ref) {
         return locked(ref.callId(), () -> {
             SlotChoice c = chooseSlot(ref);
@@ -154,6 +159,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.completeOrigination")
     public void completeOrigination(MediaRef ref, String sdpAnswer) {
         locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
@@ -173,6 +179,7 @@ public class RtpengineMixer implements MediaMixer {
     // ------------------------------------------------------------------ flows
 
     @Override
+    @Traced("callsup.media.activate")
     public void activate(MediaRef ref, SupervisionMode mode) {
         locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
@@ -207,6 +214,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.switchMode")
     public void switchMode(MediaRef ref, SupervisionMode from, SupervisionMode to, boolean afterOwnDigit) {
         locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
@@ -244,6 +252,7 @@ public class RtpengineMixer implements MediaMixer {
     // ------------------------------------------------------------------ leave
 
     @Override
+    @Traced("callsup.media.remove")
     public void remove(MediaRef ref) {
         locked(ref.callId(), () -> {
             NgAddress d = ref.daemon() != null ? NgAddress.parse(ref.daemon()) : find(ref.callId());
@@ -335,6 +344,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.callEnded")
     public void callEnded(String callId) {
         MediaFailure first = null;
         for (NgAddress d : ng.client().daemons()) {
