@@ -2,7 +2,12 @@ package io.callsup.media;
 
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisorTags;
+import io.callsup.tracing.CallsupTracer;
 import io.callsup.tracing.SpanAttributes;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -23,13 +28,25 @@ public class DtmfTriggers {
     private final MeterRegistry meters;
     private final Tracer tracer;
 
-    public DtmfTriggers(SupervisionService supervision, MeterRegistry meters, Tracer tracer) {
+    public DtmfTriggers(SupervisionService supervision, MeterRegistry meters, CallsupTracer tracer) {
         this.supervision = supervision;
         this.meters = meters;
-        this.tracer = tracer;
+        this.tracer = tracer.get();
     }
 
     void onDigit(@Observes DtmfEvent event) {
+        Context listener = Vertx.currentContext();
+        if (listener != null && !VertxContext.isDuplicatedContext(listener)) {
+            // Quarkus keeps the current trace in a duplicated Vert.x context; on the DTMF socket's own
+            // (root) context a span made current would be lost at once, and the queued switch would
+            // start a trace of its own. Synchronous, so digits keep their order.
+            ((ContextInternal) VertxContext.createNewDuplicatedContext(listener)).dispatch(() -> digit(event));
+        } else {
+            digit(event);
+        }
+    }
+
+    private void digit(DtmfEvent event) {
         // Only our random supervisor tags can be triggers: agents' and clients' digits, and guessed
         // or old-style tags, stop here without a database lookup.
         if (!SupervisorTags.wellFormed(event.sourceTag())) {

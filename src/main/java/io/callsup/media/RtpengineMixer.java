@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.port.MediaMixer;
 import io.callsup.supervision.port.Traced;
-import io.opentelemetry.api.trace.Tracer;
+import io.callsup.tracing.CallsupTracer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -56,10 +56,10 @@ public class RtpengineMixer implements MediaMixer {
     private final ReentrantLock[] callLocks = new ReentrantLock[64];
 
     @Inject
-    public RtpengineMixer(NgClient ng, MediaConfig config, Tracer tracer) {
+    public RtpengineMixer(NgClient ng, MediaConfig config, CallsupTracer tracer) {
         this(ng, config.commandDeadline(), config.audibleAfterDigitDelay(), NgAddress.parse(config.placeholder()),
                 config.listLimit());
-        this.ng.traceWith(tracer);
+        this.ng.traceWith(tracer.get());
     }
 
     public RtpengineMixer(NgClient ng, Duration commandDeadline, Duration audibleAfterDigitDelay,

@@ -3,7 +3,6 @@ package io.callsup.tracing;
 import io.callsup.supervision.port.Traced;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
@@ -28,7 +27,7 @@ public class TracedInterceptor {
     private static final ContextKey<String> STEP = ContextKey.named("callsup.traced-step");
 
     @Inject
-    Tracer tracer;
+    CallsupTracer tracer;
 
     @AroundInvoke
     Object trace(InvocationContext ic) throws Exception {
@@ -42,7 +41,7 @@ public class TracedInterceptor {
                 || (!traced.root() && !Span.fromContext(parent).getSpanContext().isValid())) {
             return ic.proceed();
         }
-        Span span = tracer.spanBuilder(name).setParent(parent).startSpan();
+        Span span = tracer.get().spanBuilder(name).setParent(parent).startSpan();
         try (Scope ignored = parent.with(span).with(STEP, name).makeCurrent()) {
             return ic.proceed();
         } catch (Exception | Error e) {
