@@ -141,8 +141,10 @@ class TracingTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no span " + name + " within " + WAIT + "; have: " + spans.getFinishedSpanItems()
-                .stream().map(SpanData::getName).toList());
+        spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name))
+                .forEach(s -> print("unexpected trace of " + name, traceOf(s)));
+        throw new AssertionError("no span " + name + " as expected within " + WAIT + "; have: "
+                + spans.getFinishedSpanItems().stream().map(SpanData::getName).toList());
     }
 
     private boolean hasDescendant(SpanData root, String name) {
