@@ -78,6 +78,7 @@ class ObservabilityTest {
         String user = TestApi.unique("notrace-sup");
         as(off).body(Map.of("extension", "201", "displayName", "Sup", "sipUsername", user, "sipPassword",
                 "sip-secret-pw")).post("/api/v1/customer/accounts").then().statusCode(201);
+        TestApi.newAccount(off, "744", "Agent"); // exists, so the dial-in reaches authorisation
         spans.reset();
         refusedDialIn(off, user);
         Thread.sleep(1_000); // ten times the batch delay TracingTest relies on
