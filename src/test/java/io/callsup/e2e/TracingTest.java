@@ -103,7 +103,9 @@ class TracingTest {
             String crm = CallControlApiTest.credential(pbx, "CUSTOMER", null, "CALL_CONTROL_MODIFY");
             CallControlApiTest.expectProblem(CallControlApiTest.join(crm, "no-such-call", pbx.adam, "SPY", null, null),
                     404, "not-found");
-            SpanData join = await("callsup.api-join", s -> true);
+            // The REST span ends after the response is written: wait for it too.
+            SpanData join = await("callsup.api-join", s -> traceOf(s).stream()
+                    .anyMatch(p -> p.getSpanId().equals(s.getParentSpanId())));
             List<SpanData> joinTrace = traceOf(join);
             print("API join", joinTrace);
             SpanData server = joinTrace.stream().filter(s -> s.getSpanId().equals(join.getParentSpanId())).findFirst()
