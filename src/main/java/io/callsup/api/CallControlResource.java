@@ -160,7 +160,9 @@ public class CallControlResource {
                     Views.SessionView.of(SupervisionSession.findById(s.id)));
             return Response.accepted(view).location(URI.create("/api/v1/supervision-sessions/" + s.id)).build();
         }
-        throw problem(outcome, callId, request.supervisorAccountId());
+        ProblemException problem = problem(outcome, callId, request.supervisorAccountId());
+        throw outcome instanceof SupervisionService.JoinOutcome.EdgeUnavailable
+                ? problem.retryAfter(kamailio.retryAfter()) : problem;
     }
 
     /** SIP Call-IDs are visible characters; anything else cannot name a call (and PostgreSQL refuses NUL). */

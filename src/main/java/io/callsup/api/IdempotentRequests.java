@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.callsup.security.Caller;
 import io.callsup.web.Problem;
 import io.callsup.web.ProblemException;
-import io.callsup.web.Problems;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -85,7 +84,7 @@ public class IdempotentRequests {
         try {
             response = action.get();
         } catch (ProblemException e) {
-            response = Problems.response(e.toProblem(instance));
+            response = e.toResponse(instance);
         } catch (RuntimeException e) {
             keys.release(credentialId, key);
             throw e;

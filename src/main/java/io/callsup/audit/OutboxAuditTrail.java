@@ -15,6 +15,7 @@ import io.callsup.tenant.Account;
 import io.callsup.tenant.Customer;
 import io.callsup.tenant.HuntGroup;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.callsup.supervision.port.Traced;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
@@ -50,6 +51,7 @@ public class OutboxAuditTrail implements AuditTrail {
     }
 
     @Override
+    @Traced("callsup.audit.denied")
     public void denied(Denial d) {
         SupervisionSession session = d.sessionId() == null ? null : SupervisionSession.findById(d.sessionId());
         Customer customer = d.customerId() == null ? null : Customer.findById(d.customerId());
@@ -78,6 +80,7 @@ public class OutboxAuditTrail implements AuditTrail {
     }
 
     @Override
+    @Traced("callsup.audit.started")
     public void started(SupervisionSession s, TriggerSource trigger) {
         Instant now = Instant.now();
         write(SupervisionEvent.STARTED, s.id, s.customerId, now, sessionData(s, now, s.mode, null, null, trigger, null,
@@ -85,6 +88,7 @@ public class OutboxAuditTrail implements AuditTrail {
     }
 
     @Override
+    @Traced("callsup.audit.modeChanged")
     public void modeChanged(SupervisionSession s, SupervisionMode from, SupervisionMode to, TriggerSource trigger) {
         Instant now = Instant.now();
         write(SupervisionEvent.MODE_CHANGED, s.id, s.customerId, now, sessionData(s, now, to, from, to, trigger, null,
@@ -92,6 +96,7 @@ public class OutboxAuditTrail implements AuditTrail {
     }
 
     @Override
+    @Traced("callsup.audit.ended")
     public void ended(SupervisionSession s) {
         Instant endedAt = s.endedAt == null ? Instant.now() : s.endedAt;
         Map<String, Long> perMode = timeInModes(ModeChange.history(s.id), endedAt);

@@ -51,6 +51,13 @@ public interface KamailioConfig {
     @WithDefault("127.0.0.1:5070")
     String mcSocket();
 
+    /**
+     * Retry-After of the 503 an API join gets while Kamailio cannot be reached: about how long a
+     * Kamailio restart takes, so a client's retry is likely to find it back.
+     */
+    @WithDefault("5s")
+    Duration retryAfter();
+
     /** How long an application-originated call rings the supervisor's phone before it is cancelled. */
     @WithDefault("30s")
     Duration ringTimeout();

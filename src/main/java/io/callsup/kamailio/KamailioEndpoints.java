@@ -4,6 +4,7 @@ import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisorLegs;
+import io.callsup.supervision.port.Traced;
 import io.callsup.web.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.context.ManagedExecutor;
@@ -32,6 +33,7 @@ public class KamailioEndpoints {
     }
 
     /** Decides on an INVITE to a supervision service code. */
+    @Traced(value = "callsup.dial-in", root = true)
     public KamailioMessages.Decision supervisionInvite(KamailioMessages.SupervisionInvite invite) {
         Optional<KamailioMessages.Decision> refused = DialInInput.refusal(invite.dialled(), invite.sdp());
         if (refused.isPresent()) {
@@ -52,6 +54,7 @@ public class KamailioEndpoints {
     }
 
     /** What became of an accepted supervision INVITE: answered, cancelled or failed. */
+    @Traced(value = "callsup.dial-in.outcome", root = true)
     public void supervisionInviteOutcome(KamailioMessages.InviteOutcome outcome) {
         SupervisionService.DialInResult result = switch (outcome.outcome()) {
             case "answered" -> SupervisionService.DialInResult.ANSWERED;
@@ -95,6 +98,7 @@ public class KamailioEndpoints {
     }
 
     /** A BYE, INFO digit or re-INVITE on a supervisor's own leg. */
+    @Traced(value = "callsup.supervisor-event", root = true)
     public void supervisorEvent(KamailioMessages.SupervisorEvent event) {
         if ("dtmf".equals(event.event()) && event.digit() == null) {
             throw ProblemException.invalid("digit", "is required for a dtmf event");

@@ -1,6 +1,7 @@
 package io.callsup.kamailio;
 
 import io.callsup.supervision.port.SupervisorPhone;
+import io.callsup.supervision.port.Traced;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.security.SecureRandom;
@@ -36,6 +37,7 @@ public class KamailioSupervisorPhone implements SupervisorPhone {
     }
 
     @Override
+    @Traced("callsup.kamailio.reachable")
     public boolean reachable() {
         try {
             kamailio.uptime();
@@ -50,6 +52,7 @@ public class KamailioSupervisorPhone implements SupervisorPhone {
      * (route[ORIGINATED]); the Contact is the MC socket so the phone's BYE and INFO come back to us.
      */
     @Override
+    @Traced("callsup.kamailio.ring")
     public Answer ring(String legCallId, String extension, String domain, String displayName, String sdpOffer) {
         // tm.t_uac_* always adds its own From-tag (a tag given here would make a second one).
         // No control characters or quotes from the display name into a header.
@@ -90,11 +93,13 @@ public class KamailioSupervisorPhone implements SupervisorPhone {
     }
 
     @Override
+    @Traced("callsup.kamailio.hangUp")
     public boolean hangUp(String supervisorCallId, String reason) {
         return kamailio.endDialog(supervisorCallId, reason);
     }
 
     @Override
+    @Traced("callsup.kamailio.cancelRinging")
     public void cancelRinging(String supervisorCallId) {
         try {
             kamailio.cancel(supervisorCallId, ORIGINATE_CSEQ);

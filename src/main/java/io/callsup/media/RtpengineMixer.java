@@ -17,6 +17,8 @@ import org.jboss.logging.Logger;
 
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.port.MediaMixer;
+import io.callsup.supervision.port.Traced;
+import io.callsup.tracing.CallsupTracer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -54,9 +56,10 @@ public class RtpengineMixer implements MediaMixer {
     private final ReentrantLock[] callLocks = new ReentrantLock[64];
 
     @Inject
-    public RtpengineMixer(NgClient ng, MediaConfig config) {
+    public RtpengineMixer(NgClient ng, MediaConfig config, CallsupTracer tracer) {
         this(ng, config.commandDeadline(), config.audibleAfterDigitDelay(), NgAddress.parse(config.placeholder()),
                 config.listLimit());
+        this.ng.traceWith(tracer.get());
     }
 
     public RtpengineMixer(NgClient ng, Duration commandDeadline, Duration audibleAfterDigitDelay,
@@ -96,6 +99,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.prepareDialIn")
     public Prepared prepareDialIn(MediaRef ref, String supervisorSdpOffer) {
         return locked(ref.callId(), () -> {
             SlotChoice c = chooseSlot(ref);
@@ -127,6 +131,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.prepareOrigination")
     public Prepared prepareOrigination(MediaRef ref) {
         return locked(ref.callId(), () -> {
             SlotChoice c = chooseSlot(ref);
@@ -157,6 +162,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.completeOrigination")
     public void completeOrigination(MediaRef ref, String sdpAnswer) {
         locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
@@ -176,6 +182,7 @@ public class RtpengineMixer implements MediaMixer {
     // ------------------------------------------------------------------ flows
 
     @Override
+    @Traced("callsup.media.activate")
     public void activate(MediaRef ref, SupervisionMode mode) {
         locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
@@ -210,6 +217,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.switchMode")
     public void switchMode(MediaRef ref, SupervisionMode from, SupervisionMode to, boolean afterOwnDigit) {
         locked(ref.callId(), () -> {
             NgAddress d = daemonOf(ref);
@@ -247,6 +255,7 @@ public class RtpengineMixer implements MediaMixer {
     // ------------------------------------------------------------------ leave
 
     @Override
+    @Traced("callsup.media.remove")
     public void remove(MediaRef ref) {
         locked(ref.callId(), () -> {
             Located at = ref.daemon() != null ? new Located(NgAddress.parse(ref.daemon()), null) : find(ref.callId());
@@ -339,6 +348,7 @@ public class RtpengineMixer implements MediaMixer {
     }
 
     @Override
+    @Traced("callsup.media.callEnded")
     public void callEnded(String callId) {
         MediaFailure first = null;
         for (NgAddress d : ng.client().daemons()) {

@@ -8,6 +8,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.callsup.supervision.port.MediaMixer.MediaFailure;
+import io.callsup.tracing.SpanAttributes;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.vertx.core.Context;
 
 /**
@@ -17,10 +24,15 @@ import io.vertx.core.Context;
 final class SyncNg {
     private final NgClient ng;
     private final Duration deadline;
+    private volatile Tracer tracer = OpenTelemetry.noop().getTracer("callsup");
 
     SyncNg(NgClient ng, Duration deadline) {
         this.ng = ng;
         this.deadline = deadline;
+    }
+
+    void traceWith(Tracer tracer) {
+        this.tracer = tracer;
     }
 
     NgClient client() {
@@ -33,6 +45,28 @@ final class SyncNg {
 
     /** With {@code timeout} non-null: one attempt budget and {@code retries} for this command only. */
     Map<String, Object> send(NgAddress d, Map<String, Object> command, Duration timeout, int retries) {
+        // Only inside a traced step: readiness pings and the reconciler's queries every second would
+        // otherwise each be a trace of their own.
+        if (!Span.current().getSpanContext().isValid()) {
+            return sendUntraced(d, command, timeout, retries);
+        }
+        Object name = command.get("command");
+        Span span = tracer.spanBuilder("rtpengine.ng " + name).setSpanKind(SpanKind.CLIENT)
+                .setAttribute(SpanAttributes.NG_COMMAND, String.valueOf(name))
+                .setAttribute(SpanAttributes.NG_DAEMON, d.toString())
+                .setAttribute(SpanAttributes.CALL_ID_HASH, SpanAttributes.hash((String) command.get("call-id")))
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+            return sendUntraced(d, command, timeout, retries);
+        } catch (MediaFailure f) {
+            span.setStatus(StatusCode.ERROR, f.getMessage());
+            throw f;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Map<String, Object> sendUntraced(NgAddress d, Map<String, Object> command, Duration timeout, int retries) {
         if (Context.isOnEventLoopThread()) {
             // The reply is delivered on an event loop: blocking one here could wait for itself.
             throw new MediaFailure("media commands block; do not call them on a Vert.x event loop", false, null);

@@ -9,6 +9,7 @@ import io.callsup.policy.DenialReason;
 import io.callsup.policy.PolicyDecision;
 import io.callsup.policy.SupervisionPolicy;
 import io.callsup.policy.Trigger;
+import io.callsup.supervision.port.Traced;
 import io.callsup.supervision.SupervisionService.ApplicationJoin;
 import io.callsup.supervision.SupervisionService.JoinOutcome;
 import io.callsup.supervision.machine.SessionTrigger;
@@ -57,6 +58,7 @@ public class ApplicationJoins {
     private record Origination(String extension, String domain, String displayName) {
     }
 
+    @Traced("callsup.api-join")
     public JoinOutcome join(ApplicationJoin request) {
         // Without Kamailio the phone cannot be rung: say so now rather than accept and fail later.
         if (!phone.reachable()) {

@@ -15,6 +15,7 @@ import io.callsup.tenant.Account;
 import io.callsup.tenant.Customer;
 import io.callsup.tenant.DialingRuleSettings;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.callsup.supervision.port.Traced;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -43,6 +44,7 @@ public class DialInAdmission {
         }
     }
 
+    @Traced("callsup.authorise")
     Admission decide(SupervisionService.DialIn request) {
         Optional<Customer> callerCustomer = Customer.findBySipDomain(request.authDomain());
         Optional<Account> supervisor = callerCustomer.flatMap(c -> Account.findBySipUsername(c.id, request.authUser()));

@@ -11,6 +11,7 @@ import io.callsup.supervision.machine.SessionTrigger;
 import io.callsup.supervision.machine.Transition;
 import io.callsup.supervision.port.MediaMixer;
 import io.callsup.supervision.port.SupervisorPhone;
+import io.callsup.supervision.port.Traced;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -54,6 +55,7 @@ public class SessionRunner {
     }
 
     /** Applies {@code trigger}; empty when there is no such session. */
+    @Traced("callsup.session")
     public Optional<SupervisionSession> apply(UUID id, SessionTrigger trigger) {
         return apply(id, row -> trigger, null);
     }
@@ -62,6 +64,7 @@ public class SessionRunner {
      * Applies the trigger that {@code decide} derives from the locked row (null: nothing to do), so a
      * decision that reads the session (its rule, its authorisation) is made under the same lock.
      */
+    @Traced("callsup.session")
     public Optional<SupervisionSession> apply(UUID id, Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
         return applyToFound(() -> Optional.of(id), decide, actor);
     }
@@ -70,6 +73,7 @@ public class SessionRunner {
      * As {@link #apply(UUID, Function, ApiActor)} for the session {@code find} names, looked up in
      * the same transaction: a digit reaches rtpengine in one short transaction.
      */
+    @Traced("callsup.session")
     public Optional<SupervisionSession> applyToFound(Supplier<Optional<UUID>> find,
                                                      Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
         List<Effect> phoneEffects = new ArrayList<>();

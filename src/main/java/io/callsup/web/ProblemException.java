@@ -1,5 +1,9 @@
 package io.callsup.web;
 
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Duration;
 import java.util.List;
 
 /** Thrown anywhere below a resource to end the request with a Problem Details response. */
@@ -9,6 +13,7 @@ public class ProblemException extends RuntimeException {
     private final String slug;
     private final String title;
     private final List<Problem.Violation> violations;
+    private long retryAfterSeconds = -1;
 
     public ProblemException(int status, String slug, String title, String detail, List<Problem.Violation> violations) {
         super(detail);
@@ -40,6 +45,22 @@ public class ProblemException extends RuntimeException {
     public static ProblemException conflict(String field, String message) {
         return new ProblemException(409, "conflict", "Conflict", field + ": " + message,
                 List.of(new Problem.Violation(field, message)));
+    }
+
+    /**
+     * For a 503 of a dependency that comes back by itself: clients (and their generated retry
+     * logic) wait this long instead of hammering the service. Rounded up to whole seconds, at least 1.
+     */
+    public ProblemException retryAfter(Duration wait) {
+        retryAfterSeconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return this;
+    }
+
+    /** The Problem Details response, with Retry-After when {@link #retryAfter} was set. */
+    public Response toResponse(String instance) {
+        Response problem = Problems.response(toProblem(instance));
+        return retryAfterSeconds < 0 ? problem
+                : Response.fromResponse(problem).header(HttpHeaders.RETRY_AFTER, retryAfterSeconds).build();
     }
 
     public Problem toProblem(String instance) {

@@ -30,7 +30,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return Problems.response(e.toProblem(uri.getPath()));
+        return e.toResponse(uri.getPath());
     }
 
     @ServerExceptionMapper

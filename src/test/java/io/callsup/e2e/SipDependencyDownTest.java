@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * When what the SIP side depends on is down, phones and applications are told so: a phone whose
  * digest cannot be checked (its Kamailio cannot read the subscriber database) gets 503 with
  * Retry-After instead of an endless 407 loop; an application join while Kamailio is down gets 503
- * "dependency-unavailable" at once, and no session.
+ * "dependency-unavailable" at once, with a Retry-After, and no session.
  */
 @QuarkusTest
 class SipDependencyDownTest {
@@ -96,6 +96,8 @@ class SipDependencyDownTest {
             Response r = CallControlApiTest.join(crm, "any-call", pbx.adam, "SPY", null, null);
             long ms = (System.nanoTime() - start) / 1_000_000;
             CallControlApiTest.expectProblem(r, 503, "dependency-unavailable");
+            // callsup.kamailio.retry-after, 5 s by default.
+            assertThat(r.header("Retry-After")).as("Retry-After").isEqualTo("5");
             assertThat(ms).as("answered at once (ms)").isLessThan(5_000);
             assertThat(sessions(pbx)).as("sessions").isEqualTo(before);
         } finally {

@@ -15,8 +15,11 @@ import org.junit.jupiter.api.Test;
 import io.callsup.testsupport.KamailioResource;
 import io.callsup.testsupport.Management;
 import io.callsup.testsupport.TestApi;
+import io.callsup.tracing.CallsupTracer;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 
 /**
  * What an operator watches (README, "Observability"): readiness names rtpengine and Kamailio, and
@@ -25,6 +28,11 @@ import io.restassured.http.ContentType;
  */
 @QuarkusTest
 class ObservabilityTest {
+
+    @Inject
+    InMemorySpanExporter spans;
+    @Inject
+    CallsupTracer tracer;
 
     @Test
     void readinessReportsRtpengineAndKamailio() {
@@ -47,12 +55,7 @@ class ObservabilityTest {
         double denied = metric("callsup_denials_total", "reason=\"feature-disabled\"", "trigger=\"code\"");
         double decided = metric("callsup_join_latency_seconds_count", "path=\"dial-in\"", "outcome=\"rejected\"");
 
-        Management.given().contentType(ContentType.JSON).header("X-Callsup-Secret", KamailioResource.EVENT_SECRET)
-                .body(Map.of("callId", "obs-" + user, "fromTag", "f1", "dialled", "*90744", "domain", off.sipDomain(),
-                        "authUser", user, "authDomain", off.sipDomain(), "sdp",
-                        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"))
-                .post("/internal/kamailio/v1/supervision-invites").then().statusCode(200)
-                .body("action", equalTo("reject")).body("code", equalTo(403));
+        refusedDialIn(off, user);
 
         assertThat(metric("callsup_denials_total", "reason=\"feature-disabled\"", "trigger=\"code\""))
                 .as("denials by reason").isEqualTo(denied + 1);
@@ -63,10 +66,39 @@ class ObservabilityTest {
                 "callsup_join_latency_seconds_bucket{outcome=\"rejected\",path=\"dial-in\",le=\"0.05\"}");
     }
 
+    /**
+     * Tracing is off unless configured (README, "Observability"): the SDK is disabled, so the tracer
+     * makes only invalid (no-op) spans and a dial-in through the traced steps (decision, authorise,
+     * audit) exports nothing to the CDI exporter that TracingTest reads.
+     */
+    @Test
+    void tracingIsOffByDefault() throws InterruptedException {
+        assertThat(tracer.get().spanBuilder("probe").startSpan().getSpanContext().isValid()).as("a valid span").isFalse();
+        TestApi.Tenant off = TestApi.newTenant("NoTrace", false);
+        String user = TestApi.unique("notrace-sup");
+        as(off).body(Map.of("extension", "201", "displayName", "Sup", "sipUsername", user, "sipPassword",
+                "sip-secret-pw")).post("/api/v1/customer/accounts").then().statusCode(201);
+        TestApi.newAccount(off, "744", "Agent"); // exists, so the dial-in reaches authorisation
+        spans.reset();
+        refusedDialIn(off, user);
+        Thread.sleep(1_000); // ten times the batch delay TracingTest relies on
+        assertThat(spans.getFinishedSpanItems()).as("spans exported with the default configuration").isEmpty();
+    }
+
+    private static void refusedDialIn(TestApi.Tenant off, String user) {
+        Management.given().contentType(ContentType.JSON).header("X-Callsup-Secret", KamailioResource.EVENT_SECRET)
+                .body(Map.of("callId", "obs-" + user, "fromTag", "f1", "dialled", "*90744", "domain", off.sipDomain(),
+                        "authUser", user, "authDomain", off.sipDomain(), "sdp",
+                        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"))
+                .post("/internal/kamailio/v1/supervision-invites").then().statusCode(200)
+                .body("action", equalTo("reject")).body("code", equalTo(403));
+    }
+
     /** The sample of {@code name} whose labels contain every one of {@code labels}; 0 when absent. */
     private static double metric(String name, String... labels) {
         String text = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(text);
+        // With tracing on, Prometheus exemplars ("# {trace_id=...}") may follow the value.
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)(?: #.*)?$").matcher(text);
         while (m.find()) {
             String l = m.group(1);
             boolean all = true;
