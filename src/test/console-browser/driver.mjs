@@ -32,6 +32,9 @@ const ops = {
   async fill({ page: name, sel, value }) { await page(name).locator(sel).fill(value); return null; },
   async click({ page: name, sel }) { await page(name).locator(sel).click(); return null; },
   async press({ page: name, key }) { await page(name).keyboard.press(key); return null; },
+  async type({ page: name, text }) { await page(name).keyboard.type(text); return null; },
+  async focus({ page: name, sel }) { await page(name).locator(sel).focus(); return null; },
+  async attr({ page: name, sel, attr }) { return page(name).locator(sel).first().getAttribute(attr); },
   async focused({ page: name }) {
     return page(name).evaluate(() => {
       const e = document.activeElement;

@@ -4,6 +4,9 @@ import { openStream } from './stream.js';
 import { MODES, modeWords, triggerWords, endWords, who, duration, time } from './words.js';
 
 const $ = (id) => document.getElementById(id);
+// crypto.randomUUID exists only in secure contexts; a console reached over plain HTTP on a LAN still needs keys.
+const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
+  : Array.from(crypto.getRandomValues(new Uint8Array(16)), (x) => x.toString(16).padStart(2, '0')).join(''));
 const state = { me: null, calls: [], sessions: new Map(), refusals: [], stop: null, refreshing: null };
 
 /** Elements built from text only (never innerHTML), so names and numbers cannot inject markup. */
@@ -91,13 +94,13 @@ async function join(call, mode) {
   const supervisorAccountId = Number($('supervisor').value);
   const view = await act(`Joining ${who(call.agent)}'s call in ${modeWords[mode]}`, () => api('POST',
     `/api/v1/calls/${encodeURIComponent(call.callId)}/supervisors`, { supervisorAccountId, mode },
-    { 'Idempotency-Key': crypto.randomUUID() }));
+    { 'Idempotency-Key': newKey() }));
   if (view) { state.sessions.set(view.id, view); renderSessions(); scheduleRefresh(); }
 }
 
 async function change(sessionId, mode) {
   const view = await act(mode ? `Switching to ${modeWords[mode]}` : 'Leaving', () => (mode
-    ? api('PATCH', `/api/v1/supervision-sessions/${sessionId}`, { mode }, { 'Idempotency-Key': crypto.randomUUID() })
+    ? api('PATCH', `/api/v1/supervision-sessions/${sessionId}`, { mode }, { 'Idempotency-Key': newKey() })
     : api('DELETE', `/api/v1/supervision-sessions/${sessionId}`)));
   if (view) { state.sessions.set(view.id, view); renderSessions(); scheduleRefresh(); }
 }
