@@ -107,10 +107,16 @@ async function change(sessionId, mode) {
 
 // ------------------------------------------------------------------ rendering
 
+/** Live updates rebuild the list: focus goes back to the same button, or to the first one of the same call. */
 function keepFocus(render) {
-  const key = document.activeElement?.dataset?.key;
+  const active = document.activeElement;
+  const key = active?.dataset?.key;
+  const callId = active?.closest?.('article.call')?.dataset.callId;
   render();
-  if (key) document.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+  if (!key) return;
+  const same = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  const fallback = callId && document.querySelector(`article.call[data-call-id="${CSS.escape(callId)}"] button`);
+  (same || fallback)?.focus();
 }
 
 function callCard(call) {

@@ -58,7 +58,7 @@ class ConsoleBrowserTest {
         TestApi.putMember(pbx.abc, pbx.support, mary, false);
         String marySelf = credential(pbx, "ACCOUNT", mary, "CALL_CONTROL_MODIFY");
 
-        try (Browser b = new Browser()) {
+        try (Browser b = new Browser(); TcpDropProxy proxy = new TcpDropProxy(RestAssured.port)) {
             // Signed in by keyboard alone before any call: the page is live and empty.
             b.open("main", url(), 1280, 900);
             b.send("focus", "page", "main", "sel", "#username");
@@ -91,6 +91,7 @@ class ConsoleBrowserTest {
                 // Filters: an extension that matches nothing hides the call, clearing it brings it back.
                 b.fill("main", "#filter-extension", "745");
                 b.waitGone("main", card(callId));
+                b.waitGone("net", card(callId));
                 b.fill("main", "#filter-extension", "74");
                 b.waitFor("main", card(callId));
 
@@ -168,16 +169,22 @@ class ConsoleBrowserTest {
                 b.send("viewport", "page", "main", "width", 390, "height", 844);
                 b.screenshot("main", "console-narrow.png");
 
-                // A dropped event stream is shown, retried, and the page is live again afterwards.
-                b.send("offline", "page", "main", "value", true);
-                b.waitText("main", "#stream", "reconnecting");
-                b.screenshot("main", "console-reconnecting.png");
-                b.send("offline", "page", "main", "value", false);
-                b.waitText("main", "#stream", "Live");
+                // A dropped event stream is shown and retried (kept offline so the state can be seen), then the
+                // page is live again and still follows the call: it disappears when it ends below.
+                b.open("net", "http://127.0.0.1:" + proxy.port() + "/console/", 1280, 900);
+                signIn(b, "net", crm);
+                b.waitFor("net", card(callId));
+                b.send("offline", "page", "net", "value", true);
+                proxy.dropAll();
+                b.waitText("net", "#stream", "reconnecting");
+                b.screenshot("net", "console-reconnecting.png");
+                b.send("offline", "page", "net", "value", false);
+                b.waitText("net", "#stream", "Live");
 
                 assertThat(kamailio.endDialog(callId, "test over")).isTrue();
                 assertThat(johns.clientPhone.awaitExit(Pbx.SIP_WAIT)).as(johns.clientPhone.trace()).isZero();
                 b.waitGone("main", card(callId));
+                b.waitGone("net", card(callId));
                 assertThat(kamailio.endDialog(othersCall.call.callId, "test over")).isTrue();
                 assertThat(othersCall.clientPhone.awaitExit(Pbx.SIP_WAIT)).isZero();
             }
