@@ -191,7 +191,6 @@ class ConsoleBrowserTest {
                 assertThat(johns.clientPhone.awaitExit(Pbx.SIP_WAIT)).as(johns.clientPhone.trace()).isZero();
                 b.waitGone("main", card(callId));
                 b.waitGone("net", card(callId));
-                b.waitGone("net", card(callId));
             }
             assertThat(b.send("logs", "page", "main").toString()).doesNotContain("pageerror");
         }
