@@ -30,6 +30,7 @@ const ops = {
   },
   async viewport({ page: name, width, height }) { await page(name).setViewportSize({ width, height }); return null; },
   async fill({ page: name, sel, value }) { await page(name).locator(sel).fill(value); return null; },
+  async select({ page: name, sel, label }) { await page(name).locator(sel).selectOption({ label }); return null; },
   async click({ page: name, sel }) { await page(name).locator(sel).click(); return null; },
   async press({ page: name, key }) { await page(name).keyboard.press(key); return null; },
   async type({ page: name, text }) { await page(name).keyboard.type(text); return null; },

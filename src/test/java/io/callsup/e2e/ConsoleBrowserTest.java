@@ -106,6 +106,8 @@ class ConsoleBrowserTest {
                 b.waitFor("main", card(callId));
 
                 // Join Adam in spy: ringing, then active once his phone answers; he hears both, nobody hears him.
+                // The phone to ring: the customer realm may name any account; the list starts with John (744).
+                b.send("select", "page", "main", "sel", "#supervisor", "label", "Adam (745)");
                 b.click("main", card(callId) + " button.join[data-mode=SPY]");
                 b.waitText("main", "#sessions", "ringing");
                 Pbx.connect(adam, adamPhone);
