@@ -106,6 +106,11 @@ final class Browser implements AutoCloseable {
         send("waitFor", "page", page, "sel", sel);
     }
 
+    /** Waits until the element is not visible (hidden, or display none through the page's CSS). */
+    void waitHidden(String page, String sel) throws IOException {
+        send("waitFor", "page", page, "sel", sel, "state", "hidden");
+    }
+
     void waitGone(String page, String sel) throws IOException {
         send("waitFor", "page", page, "sel", sel, "state", "detached");
     }

@@ -45,6 +45,8 @@ class ConsoleBrowserTest {
         b.fill(page, "#password", PW);
         b.click(page, "#sign-in button[type=submit]");
         b.waitText(page, "#stream", "Live");
+        // Signed in, the form must be gone from the screen, not only marked hidden (a layout rule once kept it).
+        b.waitHidden(page, "#sign-in");
     }
 
     @Test
