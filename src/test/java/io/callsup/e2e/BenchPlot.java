@@ -28,21 +28,15 @@ final class BenchPlot {
 
     static void latencies(Map<String, Map<String, List<Double>>> samples, String title, Path png) throws Exception {
         int panels = Math.max(1, samples.size());
-        BufferedImage img = new BufferedImage(W * panels, H + 30, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(title, 10, 20);
+        Canvas cv = Canvas.titled(W * panels, title);
+        BufferedImage img = cv.img();
+        Graphics2D g = cv.g();
         int i = 0;
         for (var metric : samples.entrySet()) {
             panel(g, i++ * W, 30, metric.getKey(), metric.getValue());
         }
         g.dispose();
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        ImageIO.write(img, "png", png.toFile());
+        write(img, png);
     }
 
     private static void panel(Graphics2D g, int x0, int y0, String metric, Map<String, List<Double>> bySystem) {
@@ -114,14 +108,9 @@ final class BenchPlot {
         maxN = niceCeil(maxN);
         maxY = niceCeil(maxY * 1.1);
         int w = 2 * W;
-        BufferedImage img = new BufferedImage(w, H + 30, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(title, 10, 20);
+        Canvas cv = Canvas.titled(w, title);
+        BufferedImage img = cv.img();
+        Graphics2D g = cv.g();
         int left = 60;
         int right = w - 20;
         int top = 60;
@@ -164,8 +153,7 @@ final class BenchPlot {
             c++;
         }
         g.dispose();
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        ImageIO.write(img, "png", png.toFile());
+        write(img, png);
     }
 
     private static double niceCeil(double v) {
@@ -176,5 +164,25 @@ final class BenchPlot {
             }
         }
         return 10 * p;
+    }
+
+    /** A white image of the plots' height with {@code title} at the top, and its pen (black, bold 14). */
+    private record Canvas(BufferedImage img, Graphics2D g) {
+        static Canvas titled(int width, String title) {
+            BufferedImage img = new BufferedImage(width, H + 30, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, img.getWidth(), img.getHeight());
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+            g.drawString(title, 10, 20);
+            return new Canvas(img, g);
+        }
+    }
+
+    private static void write(BufferedImage img, Path png) throws java.io.IOException {
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        ImageIO.write(img, "png", png.toFile());
     }
 }
