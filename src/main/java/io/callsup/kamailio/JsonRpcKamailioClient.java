@@ -1,5 +1,6 @@
 package io.callsup.kamailio;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -25,11 +26,13 @@ public class JsonRpcKamailioClient implements KamailioRpc {
 
     private final KamailioConfig config;
     private final WebClient client;
+    private final MeterRegistry meters;
     private final AtomicLong ids = new AtomicLong();
 
-    public JsonRpcKamailioClient(KamailioConfig config, Vertx vertx) {
+    public JsonRpcKamailioClient(KamailioConfig config, Vertx vertx, MeterRegistry meters) {
         this.config = config;
         this.client = WebClient.create(vertx);
+        this.meters = meters;
     }
 
     @PreDestroy
@@ -126,7 +129,21 @@ public class JsonRpcKamailioClient implements KamailioRpc {
         throw new KamailioRpcException("core.uptime answered with an unexpected shape: " + result);
     }
 
+    /**
+     * Every failed call counts in {@code callsup.kamailio.rpc.errors} by RPC method, whatever the
+     * caller then does with the exception (the reconciler, readiness and the API each handle it
+     * their own way), so an operator sees Kamailio trouble even where nothing is logged.
+     */
     private Object call(String method, JsonArray params, Duration timeout) {
+        try {
+            return send(method, params, timeout);
+        } catch (KamailioRpcException e) {
+            meters.counter("callsup.kamailio.rpc.errors", "method", method).increment();
+            throw e;
+        }
+    }
+
+    private Object send(String method, JsonArray params, Duration timeout) {
         JsonObject request = new JsonObject().put("jsonrpc", "2.0").put("method", method).put("params", params)
                 .put("id", ids.incrementAndGet());
         HttpResponse<Buffer> response;

@@ -38,16 +38,15 @@ public class MediaStartup {
 
     private DtmfListener listener;
 
-    private volatile boolean verified;
-    private volatile String status = "not checked yet";
+    /** One volatile pair, so readiness never reports UP next to a stale "failed" text. */
+    private volatile Verdict verdict = new Verdict(false, "not checked yet");
     private volatile boolean stopped;
 
     void onStart(@Observes StartupEvent ev) {
         if (config.startupCheck()) {
             verify();
         } else {
-            verified = true;
-            status = "disabled (callsup.media.startup-check=false)";
+            verdict = new Verdict(true, "disabled (callsup.media.startup-check=false)");
         }
         if (config.dtmfLog().enabled()) {
             // Asynchronous: the listener runs on a Vert.x event loop, which observers must not block.
@@ -69,11 +68,10 @@ public class MediaStartup {
      */
     private void verify() {
         check.checkAll().subscribe().with(versions -> {
-            verified = true;
-            status = "passed: rtpengine " + versions;
+            verdict = new Verdict(true, "passed: rtpengine " + versions);
             LOG.infof("rtpengine %s at %s: supports supervision", versions, config.rtpengine());
         }, failure -> {
-            status = "failed: " + failure.getMessage();
+            verdict = new Verdict(false, "failed: " + failure.getMessage());
             if (failure instanceof RtpengineUnsupportedException && !failure.getMessage().contains("does not answer")) {
                 LOG.errorf("%s; not ready, checking again in %s", failure.getMessage(), RETRY);
             } else {
@@ -87,13 +85,13 @@ public class MediaStartup {
 
     static final Duration RETRY = Duration.ofSeconds(2);
 
-    /** True once every configured daemon passed the start-up check (or the check is switched off). */
-    public boolean verified() {
-        return verified;
+    /** The start-up check's latest result: passed (or switched off) and its text for readiness. */
+    public Verdict verdict() {
+        return verdict;
     }
 
-    public String status() {
-        return status;
+    /** {@code verified}: every configured daemon passed the start-up check, or the check is off. */
+    public record Verdict(boolean verified, String text) {
     }
 
     void onStop(@Observes ShutdownEvent ev) {

@@ -25,13 +25,14 @@ public class RtpengineReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder r = HealthCheckResponse.named("rtpengine").withData("startupCheck", startup.status());
+        MediaStartup.Verdict verdict = startup.verdict();
+        HealthCheckResponseBuilder r = HealthCheckResponse.named("rtpengine").withData("startupCheck", verdict.text());
         int alive = 0;
         for (String d : mixer.daemons()) {
             boolean up = mixer.alive(d);
             alive += up ? 1 : 0;
             r.withData(d, up ? "answering" : "not answering");
         }
-        return r.status(alive > 0 && startup.verified()).build();
+        return r.status(alive > 0 && verdict.verified()).build();
     }
 }

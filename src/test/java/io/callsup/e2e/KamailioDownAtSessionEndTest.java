@@ -7,6 +7,7 @@ import io.callsup.model.SessionState;
 import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.KamailioResource;
+import io.callsup.testsupport.Management;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
 import io.quarkus.test.junit.QuarkusTest;
@@ -14,6 +15,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.callsup.testsupport.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +50,7 @@ class KamailioDownAtSessionEndTest {
             Pbx.await("Adam's leg confirmed", () -> kamailio.confirmedDialogs().stream()
                     .anyMatch(d -> d.callId().equals(leg)) ? true : null);
 
+            double failedBefore = rpcErrors("dlg.list");
             KamailioResource.crash();
             try {
                 as(pbx.abc).delete("/api/v1/supervision-sessions/" + session.id).then().statusCode(200);
@@ -54,6 +58,8 @@ class KamailioDownAtSessionEndTest {
                 assertThat(ended.state).isEqualTo(SessionState.ENDED);
                 assertThat(ended.endReason).isEqualTo(EndReason.API);
                 assertThat(adamPhone.running()).as("no Kamailio, no BYE yet").isTrue();
+                assertThat(rpcErrors("dlg.list")).as("the failed dlg.list (hang-up) is counted for operators")
+                        .isGreaterThan(failedBefore);
             } finally {
                 KamailioResource.startInstance();
             }
@@ -71,5 +77,12 @@ class KamailioDownAtSessionEndTest {
                     .isZero();
             assertThat(adamPhone.log()).contains("Supervision ended by application");
         }
+    }
+
+    private static double rpcErrors(String method) {
+        String text = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("(?m)^callsup_kamailio_rpc_errors_total\\{[^}]*method=\"" + Pattern.quote(method)
+                + "\"[^}]*\\} (\\S+)").matcher(text);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 }

@@ -15,8 +15,13 @@ import java.util.Map;
  */
 public class LateRtpengineProfile implements QuarkusTestProfile {
 
-    /** Chosen once per JVM: the profile is asked for its overrides more than once. */
-    static final int NG_PORT = freeNgPort();
+    /**
+     * Chosen once per JVM. The profile is loaded in more than one class loader, each with its own
+     * statics: the first choice goes into a system property (one per JVM) so that the service and the
+     * test agree even when a port's occupancy changed in between (another daemon on the machine).
+     */
+    static final int NG_PORT = Integer.parseInt(System.getProperties()
+            .computeIfAbsent("callsup.test.late-rtpengine-port", k -> Integer.toString(freeNgPort())).toString());
 
     @Override
     public Map<String, String> getConfigOverrides() {

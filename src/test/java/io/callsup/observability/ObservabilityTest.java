@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import io.callsup.testsupport.KamailioResource;
 import io.callsup.testsupport.Management;
 import io.callsup.testsupport.TestApi;
+import io.callsup.testsupport.otel.InMemorySpans;
 import io.callsup.tracing.CallsupTracer;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -30,7 +30,7 @@ import jakarta.inject.Inject;
 class ObservabilityTest {
 
     @Inject
-    InMemorySpanExporter spans;
+    InMemorySpans spans;
     @Inject
     CallsupTracer tracer;
 

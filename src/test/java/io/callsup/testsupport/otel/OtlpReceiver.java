@@ -29,10 +29,16 @@ public final class OtlpReceiver {
     private OtlpReceiver() {
     }
 
-    /** Starts it once per JVM; returns its port. */
+    /**
+     * Starts it once per JVM; returns its port. Quarkus reads the profile's overrides in more than
+     * one class loader, each with its own copy of this class: the port in the system property (one
+     * per JVM) is the receiver already running, so a second one is never started in another loader
+     * (the exporter would post to the first and the test would ask the second).
+     */
     public static synchronized int start() {
-        if (server != null) {
-            return server.getAddress().getPort();
+        String running = System.getProperty(PORT_PROPERTY);
+        if (running != null) {
+            return Integer.parseInt(running);
         }
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
