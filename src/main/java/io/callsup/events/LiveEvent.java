@@ -47,6 +47,12 @@ public record LiveEvent(
                 str(mode), str(fromMode), str(trigger), str(endReason));
     }
 
+    /** The same event of {@code customerId} (read back from the log, whose JSON leaves it out). */
+    public LiveEvent forCustomer(long customerId) {
+        return new LiveEvent(customerId, type, at, callId, sessionId, agentAccountId, supervisorAccountId, mode,
+                fromMode, trigger, endReason);
+    }
+
     private static String str(Object o) {
         return o == null ? null : o.toString();
     }

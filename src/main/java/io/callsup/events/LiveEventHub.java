@@ -1,8 +1,6 @@
 package io.callsup.events;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.TransactionPhase;
 import org.jboss.logging.Logger;
 
 import java.util.Set;
@@ -11,8 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
- * Fans committed {@link LiveEvent}s out to the live streams of their customer. In-memory and per
- * replica: a stream sees the events this replica committed (see docs/call-control-api.md).
+ * Fans the events of the shared log ({@link LiveEventFeed}) out to this replica's live streams of
+ * their customer. Every replica delivers every committed event, whichever replica made it; the
+ * sequence number is the log's id, the same on every replica, so Last-Event-ID works on any.
  */
 @ApplicationScoped
 public class LiveEventHub {
@@ -23,20 +22,23 @@ public class LiveEventHub {
     }
 
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
-    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong high = new AtomicLong();
 
-    /** Delivered after the firing transaction committed (at once when fired outside a transaction). */
-    void onCommitted(@Observes(during = TransactionPhase.AFTER_SUCCESS) LiveEvent event) {
-        long seq = sequence.incrementAndGet();
+    void deliver(long id, LiveEvent event) {
+        high.accumulateAndGet(id, Math::max);
         for (Listener l : listeners) {
             if (l.customerId() == event.customerId()) {
                 try {
-                    l.sink().accept(seq, event);
+                    l.sink().accept(id, event);
                 } catch (RuntimeException e) {
                     LOG.debugf("live stream listener failed: %s", e.getMessage());
                 }
             }
         }
+    }
+
+    void advanceTo(long id) {
+        high.accumulateAndGet(id, Math::max);
     }
 
     /** Registers a listener for one customer; run the returned handle to remove it. */
@@ -46,7 +48,8 @@ public class LiveEventHub {
         return () -> listeners.remove(l);
     }
 
+    /** The highest log id delivered here: what a new stream's "ready" carries as its id. */
     public long lastSequence() {
-        return sequence.get();
+        return high.get();
     }
 }
