@@ -25,14 +25,24 @@ binary, pinned by SHA-256 (rtpengine/README.md).
      suppression during an event does) when handler->packet_decoded is
      packet_decoded_audio_player and dtmf_get_block_mode(mp->call, monologue) is not OFF;
   6. the executable LOAD segment's file and memory size grow to 0x13860f to cover it.
-  7. version string "26.0.1.26+0~mr26.0.1.26" -> "26.0.1.26+0~callsup.fx3", so that
-     `rtpengine --version` says the daemon carries all three fixes.
+  The mix buffer's write head left at the end of the ring (mix-buffer-head-wrap.patch, README
+  "Audio player underruns"), which spins the daemon with an --audio-buffer-delay that is a
+  multiple of the frame:
+  7. fill_up_to (0x14f190): the 16 bytes from 0x14f1f0 (`sub %ebp,%r12d; jne 0x14f200`, the
+     return and its padding) become `sub %ebp,%r12d; mov 0x40(%rbx),%eax (head_write_pos);
+     cmp 0x38(%rbx),%eax (size); je 0x14f200; return`. The wrap-around branch at 0x14f200
+     (clear `needed` samples at 0, fill += needed, loops++, head_write_pos = needed) is then
+     taken whenever the padding reached the end of the ring, with needed == 0 too; needed != 0
+     implies head_write_pos == size, so that branch is reached exactly as before otherwise.
+  8. version string "26.0.1.26+0~mr26.0.1.26" -> "26.0.1.26+0~callsup.fx4", so that
+     `rtpengine --version` says the daemon carries all four fixes.
 
-Accepts the original binary, the one with only the mix-buffer fix (marker callsup.mb1) and the
-one with the mix-buffer and G.722 fixes (marker callsup.fx2), what earlier versions of this
-script produced, so an existing chroot is upgraded in place.
+Accepts the original binary, the one with only the mix-buffer fix (marker callsup.mb1), the
+one with the mix-buffer and G.722 fixes (marker callsup.fx2) and the one with the first three
+fixes (marker callsup.fx3), what earlier versions of this script produced, so an existing chroot
+is upgraded in place.
 
-Usage: patch-rtpengine-binary.py check BINARY   -> prints original|mb1|fx2|patched|unknown
+Usage: patch-rtpengine-binary.py check BINARY   -> prints original|mb1|fx2|fx3|patched|unknown
        patch-rtpengine-binary.py apply BINARY   -> patches in place (atomic rename),
                                                   no-op if already patched
 Exit status: 0 ok, 1 the binary is none of the known ones.
@@ -42,8 +52,9 @@ import hashlib, os, sys
 ORIG_SHA256 = "b29af4de1f7d5b60efaf11a911a940f48bf8ab7d6afea17372eed79577c577f8"
 MB1_SHA256 = "215b11531db599a29f2be89350e936b36b3d3b573802abc2bd1838db5c5860ce"
 FX2_SHA256 = "fc33a4503f9c8577fb65be976bb5b21d156a8156d7cde54ae291e7c7ed8f5bd7"
-PATCHED_SHA256 = "4a4a6b44bdec4e097c04a0cb18075c7731bbd001f505048d868ed01dfbe92952"
-MARKER = b"+0~callsup.fx3"
+FX3_SHA256 = "4a4a6b44bdec4e097c04a0cb18075c7731bbd001f505048d868ed01dfbe92952"
+PATCHED_SHA256 = "2e730a2dbce2992078a1a5c28d650669792838032b987d4aa800410505846a9c"
+MARKER = b"+0~callsup.fx4"
 # (file offset, original bytes, patched bytes); .text file offsets equal virtual addresses
 CAVE = 0x1695B0
 # push rax; push rdx; mov 0x170(%rbp),%eax (h->dest_pt.clock_rate); mov 0x1e8(%rbp),%rcx
@@ -73,7 +84,11 @@ EDITS = [
     (CAVE3, bytes(len(CAVE3_CODE)), CAVE3_CODE),
     (PHDR4_SIZES, bytes.fromhex("ad85130000000000ad85130000000000"),
      bytes.fromhex("0f86130000000000" "0f86130000000000")),
-    (VERSION, b"26.0.1.26+0~mr26.0.1.26\0", b"26.0.1.26+0~callsup.fx3\0"),
+    # fill_up_to: sub %ebp,%r12d; mov 0x40(%rbx),%eax; cmp 0x38(%rbx),%eax; je 0x14f200;
+    # pop %rbx; pop %rbp; pop %r12; ret
+    (0x14F1F0, bytes.fromhex("4129ec750b5b5d415cc3660f1f440000"),
+     bytes.fromhex("4129ec8b43403b433874055b5d415cc3")),
+    (VERSION, b"26.0.1.26+0~mr26.0.1.26\0", b"26.0.1.26+0~callsup.fx4\0"),
 ]
 # What the earlier fixes' binaries have where they differ from the original.
 MB1 = {0x14F6CD: bytes.fromhex("0f8639ffffff"), 0x14C715: bytes.fromhex("763f8b5560"),
@@ -82,7 +97,10 @@ FX2 = {0x14F6CD: bytes.fromhex("0f8639ffffff"), 0x14C715: bytes.fromhex("763f8b5
        0x10EF94: bytes.fromhex("e917a605000f1f00"), CAVE: CAVE_CODE,
        PHDR4_SIZES: bytes.fromhex("e085130000000000e085130000000000"),
        VERSION: b"26.0.1.26+0~callsup.fx2\0"}
-EARLIER = {"mb1": MB1, "fx2": FX2}
+# fx3 is every edit but fx4's, with its own version string.
+FX3 = dict((off, new) for off, _, new in EDITS if off not in (0x14F1F0, VERSION))
+FX3[VERSION] = b"26.0.1.26+0~callsup.fx3\0"
+EARLIER = {"mb1": MB1, "fx2": FX2, "fx3": FX3}
 
 def state(data):
     h = hashlib.sha256(data).hexdigest()
@@ -92,6 +110,8 @@ def state(data):
         return "mb1"
     if h == FX2_SHA256:
         return "fx2"
+    if h == FX3_SHA256:
+        return "fx3"
     if h == PATCHED_SHA256 or (PATCHED_SHA256.startswith("@") and
                                all(data[o:o + len(p)] == p for o, _, p in EDITS)):
         return "patched"
