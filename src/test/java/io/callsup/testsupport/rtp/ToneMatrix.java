@@ -21,8 +21,6 @@ public final class ToneMatrix {
 
     /** The smallest tone-above-the-rest margin (dB) the last cleanliness-checked row measured; NaN if none. */
     public static volatile double lastMinSnrDb = Double.NaN;
-    /** Every row that needed a second window because a test phone was late (see expectRow), with the gap. */
-    public static final List<String> INTERMITTENT = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private ToneMatrix() {
     }
@@ -56,31 +54,18 @@ public final class ToneMatrix {
         return expectRow(state, expected, ep -> minSnrDb);
     }
 
-    /** As above with a bar per receiving endpoint (e.g. by the codec it receives). */
+    /**
+     * A gap between two of a test phone's packets longer than this is named in a failing row's
+     * message: one packet period plus rtpengine's --audio-buffer-delay (bin/rtpengine-daemon), beyond
+     * which the audio player may replace the phone's frame by silence (rtpengine/README.md, "Audio
+     * player underruns"). It is only a diagnosis: a row is measured once and an unclean row fails,
+     * whoever was late.
+     */
+    public static final long LATE_SENDER_NANOS = 60_000_000L;
+
+    /** As above with a bar per receiving endpoint (e.g. by the codec it receives); measured once. */
     public static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected,
             java.util.function.ToDoubleFunction<RtpEndpoint> minSnrDbOf) throws InterruptedException {
-        return expectRow(state, expected, minSnrDbOf, true);
-    }
-
-    /**
-     * The longest a test phone may go without sending before a gap in what rtpengine's audio player
-     * mixes may be its own doing: one packet period plus the player's initial delay (rtpengine's
-     * default, 5 ms). A source whose packet misses the player's read is replaced by silence for a
-     * frame or more (rtpengine/README.md, "Audio player underruns"); this host's load stalls the test
-     * phones' senders by 25-240 ms at times (measured by MixerNoiseSoak), which causes exactly that.
-     */
-    public static final long LATE_SENDER_NANOS = 25_000_000L;
-
-    /**
-     * {@code remeasure}: a row whose only failure is cleanliness is measured once more on a fresh
-     * window, but only if one of the row's test phones was itself late (a gap of more than
-     * {@link #LATE_SENDER_NANOS} between two of its packets, in the window or the 500 ms before it):
-     * then the noise is the test's, and the first result is printed as "TEST PHONE LATE" with the gap.
-     * Unclean audio while every phone sent on time fails the row at once, as does a wrong
-     * who-hears-whom or a second unclean window.
-     */
-    private static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected,
-            java.util.function.ToDoubleFunction<RtpEndpoint> minSnrDbOf, boolean remeasure) throws InterruptedException {
         List<RtpEndpoint> eps = new ArrayList<>(expected.keySet());
         double[] all = eps.stream().mapToDouble(RtpEndpoint::toneHz).toArray();
         int[] sent = eps.stream().mapToInt(ep -> Math.max(0, ep.sentCount() - COUNT)).toArray();
@@ -93,7 +78,8 @@ public final class ToneMatrix {
             double[] want = expected.get(ep);
             double minSnrDb = minSnrDbOf.applyAsDouble(ep);
             AudioQuality q = want.length > 0 && minSnrDb > 0 ? c.quality(want) : null;
-            String ctx = state + " / " + c.describe(all) + (q != null ? " / " + q : "");
+            String ctx = state + " / " + c.describe(all) + (q != null ? " / " + q : "")
+                    + (late != null ? " / test phone late: " + late : "");
             System.out.println(ctx);
             double weakest = RtpEndpoint.AMPLITUDE;
             for (double hz : want) {
@@ -111,13 +97,6 @@ public final class ToneMatrix {
                     minSnr = Double.isNaN(minSnr) ? q.snr(hz) : Math.min(minSnr, q.snr(hz));
                 }
                 lastMinSnrDb = minSnr;
-                double bar = minSnrDb;
-                if (remeasure && late != null && Arrays.stream(want).anyMatch(hz -> q.snr(hz) < bar)) {
-                    INTERMITTENT.add(ctx + " / " + late);
-                    System.out.println("TEST PHONE LATE (" + late + "; below " + bar + " dB, measuring the row again): "
-                            + ctx);
-                    return expectRow(state + " (re-measured)", expected, minSnrDbOf, false);
-                }
                 for (double hz : want) {
                     assertThat(q.snr(hz)).as(ctx + ": " + hz + " Hz clean (dB above the rest)")
                             .isGreaterThanOrEqualTo(minSnrDb);
