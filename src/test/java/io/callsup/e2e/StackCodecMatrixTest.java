@@ -43,6 +43,9 @@ import io.quarkus.test.junit.QuarkusTest;
  * {@code --audio-buffer-delay=40} (bin/rtpengine-daemon, safe with fix fx4), so a frame may be
  * 40-60 ms late. A row that is still unclean fails; its message names a test phone that went
  * more than 60 ms without sending ({@link ToneMatrix#LATE_SENDER_NANOS}), as a diagnosis only.
+ * <b>Known, not fixed:</b> the test JVM itself still stalls longer than that on a loaded host; in 3
+ * runs of this class and {@code StackCodecMatrixTest} one row failed that way (phones silent for
+ * 273 ms, a tone 27.5 dB above the rest), see the README, "Codec matrix".
  */
 @QuarkusTest
 class StackCodecMatrixTest {
