@@ -41,15 +41,15 @@ import io.callsup.testsupport.rtp.ToneMatrix;
  * low (rtpengine's audio player mixes opus/48000/2 in two channels and upmixes a mono source at
  * 1/√2); the margin is measured on the level as heard, so the defect costs margin but no cell fails.
  *
- * <p>Every row is measured once. rtpengine's audio player replaces a source's frame that misses its
- * read by silence (rtpengine/README.md, "Audio player underruns"); with rtpengine's default 5 ms
- * start delay a frame 5-25 ms late did, and rows failed under load. The daemon now runs with
+ * <p>rtpengine's audio player replaces a source's frame that misses its read by silence
+ * (rtpengine/README.md, "Audio player underruns"); with rtpengine's default 5 ms start delay a frame
+ * 5-25 ms late did, and rows failed under load. The daemon now runs with
  * {@code --audio-buffer-delay=40} (bin/rtpengine-daemon, safe with fix fx4), so a frame may be
- * 40-60 ms late. A row that is still unclean fails; its message names a test phone that went
- * more than 60 ms without sending ({@link ToneMatrix#LATE_SENDER_NANOS}), as a diagnosis only.
- * <b>Known, not fixed:</b> the test JVM itself still stalls longer than that on a loaded host; in 3
- * runs of this class and {@code StackCodecMatrixTest} one row failed that way (phones silent for
- * 273 ms, a tone 27.5 dB above the rest), see the README, "Codec matrix".
+ * 40-60 ms late: the product's contract with a sender. An unclean row while every test phone kept
+ * that contract fails at once. Only when one of the row's own test phones went more than 60 ms
+ * without sending ({@link ToneMatrix#LATE_SENDER_NANOS}: the test JVM stalled, as it does on a
+ * loaded host, once for 273 ms) is the row measured once more, printed as "TEST PHONE LATE"; a
+ * second unclean window fails.
  */
 class MixerCodecMatrixTest extends MediaTestBase {
     private static final double MIN_SNR_DB = 30;

@@ -55,17 +55,30 @@ public final class ToneMatrix {
     }
 
     /**
-     * A gap between two of a test phone's packets longer than this is named in a failing row's
-     * message: one packet period plus rtpengine's --audio-buffer-delay (bin/rtpengine-daemon), beyond
-     * which the audio player may replace the phone's frame by silence (rtpengine/README.md, "Audio
-     * player underruns"). It is only a diagnosis: a row is measured once and an unclean row fails,
-     * whoever was late.
+     * The product's contract with a sender: one packet period plus rtpengine's --audio-buffer-delay
+     * (40 ms, bin/rtpengine-daemon; fx4). A source up to that late is mixed without a gap; one later
+     * than that may be replaced by silence for a frame (rtpengine/README.md, "Audio player
+     * underruns"), which any real phone that late would cause too.
      */
     public static final long LATE_SENDER_NANOS = 60_000_000L;
+    /** Every row measured again because a test phone broke that contract (see expectRow), with the gap. */
+    public static final List<String> INTERMITTENT = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    /** As above with a bar per receiving endpoint (e.g. by the codec it receives); measured once. */
+    /** As above with a bar per receiving endpoint (e.g. by the codec it receives). */
     public static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected,
             java.util.function.ToDoubleFunction<RtpEndpoint> minSnrDbOf) throws InterruptedException {
+        return expectRow(state, expected, minSnrDbOf, true);
+    }
+
+    /**
+     * {@code remeasure}: a row whose only failure is cleanliness is measured once more on a fresh
+     * window only if one of the row's own test phones broke the sender contract (silent for more than
+     * {@link #LATE_SENDER_NANOS}: the test JVM stalled, not the product); the first result is printed
+     * as "TEST PHONE LATE" with the gap. Unclean audio while every phone kept the contract fails at
+     * once, as do a wrong who-hears-whom and a second unclean window.
+     */
+    private static List<String> expectRow(String state, Map<RtpEndpoint, double[]> expected,
+            java.util.function.ToDoubleFunction<RtpEndpoint> minSnrDbOf, boolean remeasure) throws InterruptedException {
         List<RtpEndpoint> eps = new ArrayList<>(expected.keySet());
         double[] all = eps.stream().mapToDouble(RtpEndpoint::toneHz).toArray();
         int[] sent = eps.stream().mapToInt(ep -> Math.max(0, ep.sentCount() - COUNT)).toArray();
@@ -97,6 +110,12 @@ public final class ToneMatrix {
                     minSnr = Double.isNaN(minSnr) ? q.snr(hz) : Math.min(minSnr, q.snr(hz));
                 }
                 lastMinSnrDb = minSnr;
+                double bar = minSnrDb;
+                if (remeasure && late != null && Arrays.stream(want).anyMatch(hz -> q.snr(hz) < bar)) {
+                    INTERMITTENT.add(ctx);
+                    System.out.println("TEST PHONE LATE (below " + bar + " dB, measuring the row again): " + ctx);
+                    return expectRow(state + " (re-measured)", expected, minSnrDbOf, false);
+                }
                 for (double hz : want) {
                     assertThat(q.snr(hz)).as(ctx + ": " + hz + " Hz clean (dB above the rest)")
                             .isGreaterThanOrEqualTo(minSnrDb);
