@@ -44,6 +44,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@value SoakProbe#RTPENGINE_RSS_GROWTH_MIB} MiB over the second half of the run (the first half
  * lets the JVM size its heap and rtpengine its buffer pools).
  * Not part of {@code mvn verify} (the name matches no surefire/failsafe pattern): {@code bin/test-long}.
+ * <p>
+ * The harness must not starve the stack it tests on a 2-core host (README "Soak", four failed
+ * runs explained): the SIPp phones poll every 20 ms ({@link SippPhone#coarsePolling()}), and
+ * rtpengine's and the service's kernel autogroups are ranked above the test JVM's (thread nice
+ * alone ranks nothing across autogroups).
  */
 class SupervisionSoak {
 
