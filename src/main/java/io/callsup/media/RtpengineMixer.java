@@ -379,14 +379,20 @@ public class RtpengineMixer implements MediaMixer {
 
     @Override
     public List<String> supervisedCalls(String daemon) {
+        return supervisedCallMedia(daemon).stream().map(CallMedia::callId).toList();
+    }
+
+    /** One {@code list}, then one {@code query} per call (the query is the only way to see our labels). */
+    @Override
+    public List<CallMedia> supervisedCallMedia(String daemon) {
         Map<String, Object> reply = ng.send(NgAddress.parse(daemon), cmd("list", null, "limit", (long) listLimit));
         if (!(reply.get("calls") instanceof List<?> calls)) {
             throw new MediaFailure("rtpengine " + daemon + " answered 'list' without calls", false, null);
         }
-        List<String> out = new ArrayList<>();
+        List<CallMedia> out = new ArrayList<>();
         for (Object o : calls) {
-            if (o instanceof String id && inspect(daemon, id).map(m -> !m.supervisorTags().isEmpty()).orElse(false)) {
-                out.add(id);
+            if (o instanceof String id) {
+                inspect(daemon, id).filter(m -> !m.supervisorTags().isEmpty()).ifPresent(out::add);
             }
         }
         return out;

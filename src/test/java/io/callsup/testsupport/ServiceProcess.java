@@ -49,9 +49,30 @@ public final class ServiceProcess implements AutoCloseable {
         return managementPort;
     }
 
+    private static volatile boolean ownSession;
+
+    /**
+     * Services started from now on run in a session of their own (setsid), so the kernel's
+     * autogroups (sched_autogroup_enabled=1 here) schedule them apart from the test JVM and its SIPp
+     * phones instead of sharing one group's CPU with them; {@link #pid()} then names a process whose
+     * /proc autogroup the test may rank. For load tests (SupervisionSoak).
+     */
+    public static void ownSession() {
+        ownSession = true;
+    }
+
+    /** The service's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     public void start() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+        if (ownSession) {
+            // setsid execs java in place (a ProcessBuilder child leads no group): the pid stays the JVM's.
+            cmd.add(0, "setsid");
+        }
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-Dquarkus.management.port=" + managementPort);

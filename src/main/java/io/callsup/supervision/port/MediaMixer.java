@@ -64,6 +64,15 @@ public interface MediaMixer {
     /** Call-ids the daemon holds that carry at least one supervisor party of ours. */
     List<String> supervisedCalls(String daemon);
 
+    /**
+     * The calls of {@link #supervisedCalls} as {@link #inspect} sees them, each asked once: the
+     * reconciler's whole view of a daemon for one pass.
+     */
+    default List<CallMedia> supervisedCallMedia(String daemon) {
+        return supervisedCalls(daemon).stream().map(id -> inspect(daemon, id)).flatMap(Optional::stream)
+                .filter(c -> !c.supervisorTags().isEmpty()).toList();
+    }
+
     /** The configured daemons (host:port). */
     List<String> daemons();
 

@@ -54,6 +54,39 @@ public final class SippPhone implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly)));
     }
 
+    private static volatile Path coarseShim;
+
+    /**
+     * From now on every phone this JVM starts polls its sockets every 20 ms instead of every 1 ms
+     * (src/test/c/sipp_coarse_poll.c, built here with gcc into target/): SIPp 3.6 wakes 1,000 times
+     * a second even when idle, about 2 % of a core per process here, so the 75 phones of a soak
+     * took 1-1.6 of the host's 2 cores and rtpengine stopped answering for seconds. Messages still
+     * wake SIPp at once; only its timers (pauses, retransmissions) become 20 ms coarse. For tests
+     * holding many phones open; fails if the shim cannot be built.
+     */
+    public static synchronized void coarsePolling() {
+        if (coarseShim != null) {
+            return;
+        }
+        Path src = Path.of("src", "test", "c", "sipp_coarse_poll.c").toAbsolutePath();
+        Path so = Path.of("target", "sipp_coarse_poll.so").toAbsolutePath();
+        try {
+            Files.createDirectories(so.getParent());
+            Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", so.toString(), src.toString(), "-ldl")
+                    .redirectErrorStream(true).start();
+            String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+                throw new IllegalStateException("gcc could not build the SIPp shim (bin/provision installs gcc): " + output);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("gcc could not build the SIPp shim (bin/provision installs gcc)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        coarseShim = so;
+    }
+
     /** A UDP port on loopback that nothing is bound to right now. */
     public static int freshPort() {
         while (true) {
@@ -96,7 +129,12 @@ public final class SippPhone implements AutoCloseable {
             });
             cmd.addAll(List.of(options));
             cmd.add(target);
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            Path shim = coarseShim;
+            if (shim != null) {
+                pb.environment().put("LD_PRELOAD", shim.toString());
+            }
+            Process p = pb.start();
             RUNNING.add(p);
             p.onExit().thenRun(() -> RUNNING.remove(p));
             return new SippPhone(name, p, messages, log, out, port);
