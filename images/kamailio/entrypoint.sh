@@ -6,11 +6,11 @@ run=${KAMAILIO_RUN_DIR:-/run/kamailio}
 mkdir -p "$run"
 cp -f "$KAMAILIO_CFG" "$run/kamailio.cfg"
 (umask 077; /usr/local/bin/kamailio-ctl print-local >"$run/kamailio-local.cfg")
-# The dialog and usrloc modules refuse to start without their tables (the service's migration
-# V30): wait for them instead of crash-looping while the first service replica migrates.
+# The dialog, usrloc and presence modules refuse to start without their tables (the service's
+# migrations V30, V35): wait for them instead of crash-looping while the first service replica migrates.
 for i in $(seq 1 "${KAMAILIO_DB_WAIT:-300}"); do
-  psql -qAt "${KAMAILIO_DB_URL:?}" -c 'SELECT 1 FROM dialog LIMIT 0' >/dev/null 2>&1 && break
-  [ "$i" -gt 1 ] || echo "callsup-kamailio: waiting for the service's migrations (table dialog)" >&2
+  psql -qAt "${KAMAILIO_DB_URL:?}" -c 'SELECT 1 FROM dialog, pua LIMIT 0' >/dev/null 2>&1 && break
+  [ "$i" -gt 1 ] || echo "callsup-kamailio: waiting for the service's migrations (tables dialog, pua)" >&2
   sleep 1
 done
 exec kamailio -f "$run/kamailio.cfg" -Y "$run" -w "$run" -P "$run/kamailio.pid" \

@@ -65,6 +65,7 @@ public class InternalRoutes {
             endpoints.supervisionInviteOutcome(m);
             return null;
         });
+        post(router, "blf-subscriptions", KamailioMessages.BlfSubscription.class, endpoints::blfSubscription);
         post(router, "dialog-events", KamailioMessages.DialogEvent.class, m -> {
             endpoints.dialogEvent(m);
             return null;

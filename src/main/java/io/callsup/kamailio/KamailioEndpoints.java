@@ -2,6 +2,7 @@ package io.callsup.kamailio;
 
 import io.callsup.calls.ActiveCall;
 import io.callsup.calls.CallRegistry;
+import io.callsup.supervision.BusyLampAuthorisation;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisorLegs;
 import io.callsup.supervision.port.Traced;
@@ -24,12 +25,22 @@ public class KamailioEndpoints {
     private final SupervisionService supervision;
     private final CallRegistry calls;
     private final ManagedExecutor executor;
+    private final BusyLampAuthorisation busyLamps;
 
     public KamailioEndpoints(SupervisionService supervision, CallRegistry calls,
-                             ManagedExecutor executor) {
+                             ManagedExecutor executor, BusyLampAuthorisation busyLamps) {
         this.supervision = supervision;
         this.calls = calls;
         this.executor = executor;
+        this.busyLamps = busyLamps;
+    }
+
+    /** Decides a phone's SUBSCRIBE to a busy lamp (initial or refresh: the same rule each time). */
+    public KamailioMessages.BlfDecision blfSubscription(KamailioMessages.BlfSubscription subscription) {
+        BusyLampAuthorisation.Answer answer = busyLamps.decide(subscription.authUser(),
+                lower(subscription.authDomain()), subscription.watched(), lower(subscription.domain()));
+        return answer.accepted() ? KamailioMessages.BlfDecision.accept(answer.presentity())
+                : KamailioMessages.BlfDecision.reject(answer.refusal().code(), answer.refusal().reason());
     }
 
     /** Decides on an INVITE to a supervision service code. */

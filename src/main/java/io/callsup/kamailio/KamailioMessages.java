@@ -46,6 +46,29 @@ public final class KamailioMessages {
         }
     }
 
+    /** A phone's SUBSCRIBE (Event: dialog) to an account's busy lamp; {@code refresh}: within its dialog. */
+    @RegisterForReflection
+    public record BlfSubscription(
+            @NotBlank @Size(max = 255) String callId,
+            @NotBlank @Size(max = 128) String watched,
+            @NotBlank @Size(max = 253) String domain,
+            @NotBlank @Size(max = 128) String authUser,
+            @NotBlank @Size(max = 253) String authDomain,
+            boolean refresh) {
+    }
+
+    /** accept (with the presentity, the watched account's SIP username) or reject (code, reason). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BlfDecision(String action, String presentity, Integer code, String reason) {
+        static BlfDecision accept(String presentity) {
+            return new BlfDecision("accept", presentity, null, null);
+        }
+
+        static BlfDecision reject(int code, String reason) {
+            return new BlfDecision("reject", null, code, reason);
+        }
+    }
+
     @RegisterForReflection
     public record Party(@Size(max = 128) String user, @Size(max = 253) String domain) {
     }

@@ -29,6 +29,7 @@ class SipDependencyDownTest {
 
     private static final Duration WAIT = Duration.ofSeconds(4);
     private static final String ROLE = "kam_dbdown";
+    private static final String PRESENCE_TABLES = "presentity, active_watchers, watchers, xcap, pua";
 
     private static void sql(String... statements) throws SQLException {
         var config = ConfigProvider.getConfig();
@@ -60,7 +61,10 @@ class SipDependencyDownTest {
         URI jdbc = URI.create(ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class)
                 .substring("jdbc:".length()));
         sql("DROP ROLE IF EXISTS " + ROLE, "CREATE ROLE " + ROLE + " LOGIN PASSWORD 'dbdown-pw'",
-                "GRANT SELECT ON kamailio_subscriber, kamailio_dbaliases TO " + ROLE);
+                "GRANT SELECT ON kamailio_subscriber, kamailio_dbaliases TO " + ROLE,
+                // pua and presence check their table versions at start-up even with memory-only state.
+                "GRANT SELECT ON version TO " + ROLE,
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON " + PRESENCE_TABLES + " TO " + ROLE);
         String dbUrl = "postgres://" + ROLE + ":dbdown-pw@" + jdbc.getHost() + ":" + jdbc.getPort() + jdbc.getPath();
         try (KamailioResource.Instance edge = KamailioResource.startSeparate("dbdown", "http://127.0.0.1:9", dbUrl);
              RawSip sip = new RawSip("127.0.0.1")) {
@@ -81,7 +85,8 @@ class SipDependencyDownTest {
             assertThat(down.header("Retry-After")).isEqualTo("30");
         } finally {
             sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + ROLE + "'",
-                    "REVOKE ALL ON kamailio_subscriber, kamailio_dbaliases FROM " + ROLE, "DROP ROLE IF EXISTS " + ROLE);
+                    "REVOKE ALL ON kamailio_subscriber, kamailio_dbaliases FROM " + ROLE,
+                    "REVOKE ALL ON version, " + PRESENCE_TABLES + " FROM " + ROLE, "DROP ROLE IF EXISTS " + ROLE);
         }
     }
 

@@ -20,8 +20,15 @@ final class TcpDropProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
 
     TcpDropProxy(int target) throws IOException {
+        this(target, 0);
+    }
+
+    /** Listening on {@code port} (0: any), e.g. the port of a closed proxy, to bring a dependency back. */
+    TcpDropProxy(int target, int port) throws IOException {
         this.target = target;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         daemon("drop-proxy-accept", this::accept);
     }
 

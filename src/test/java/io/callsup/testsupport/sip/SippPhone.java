@@ -238,6 +238,24 @@ public final class SippPhone implements AutoCloseable {
         return ids;
     }
 
+    /** Bodies of the received requests whose start line begins with {@code startLine} (e.g. "NOTIFY "), in order. */
+    public List<String> receivedBodies(String startLine) {
+        List<String> bodies = new ArrayList<>();
+        for (String block : read(messages).split("-{20,}")) {
+            int received = block.indexOf("message received");
+            if (received < 0) {
+                continue;
+            }
+            int nl = block.indexOf('\n', received);
+            String msg = nl < 0 ? "" : block.substring(nl + 1).stripLeading().replace("\r\n", "\n");
+            int blank = msg.indexOf("\n\n");
+            if (msg.startsWith(startLine) && blank >= 0) {
+                bodies.add(msg.substring(blank + 2).strip());
+            }
+        }
+        return bodies;
+    }
+
     /** True once this phone has sent a request whose start line begins with {@code startLine} (e.g. "CANCEL "). */
     public boolean hasSent(String startLine) {
         for (String block : read(messages).split("-{20,}")) {
