@@ -185,7 +185,7 @@ public class MediaReconciler {
             if (call == null) {
                 continue;
             }
-            if ((call.isEmpty() || !call.get().supervisorTags().contains(s.supervisorTag)) && stillActive(s)) {
+            if (call.isEmpty() || !call.get().supervisorTags().contains(s.supervisorTag)) {
                 LOG.warnf("session %s: rtpengine %s no longer holds %s in call %s: media lost", s.id, s.mediaDaemon,
                         s.supervisorTag, s.callId);
                 runner.apply(s.id, new SessionTrigger.MediaLost());
@@ -199,14 +199,6 @@ public class MediaReconciler {
             LOG.infof("media reconciliation: %d correction(s)", corrected);
         }
         return corrected;
-    }
-
-    /** A session read ACTIVE at the pass's start may have ended (and freed its party) since. */
-    private static boolean stillActive(SupervisionSession s) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            SupervisionSession now = SupervisionSession.findById(s.id);
-            return now != null && now.state == SessionState.ACTIVE;
-        });
     }
 
     /**
