@@ -7,8 +7,6 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,14 +50,14 @@ class ObservabilityTest {
         as(off).body(Map.of("extension", "201", "displayName", "Sup", "sipUsername", user, "sipPassword",
                 "sip-secret-pw")).post("/api/v1/customer/accounts").then().statusCode(201);
         TestApi.newAccount(off, "744", "Agent"); // exists, so the refusal is the feature's
-        double denied = metric("callsup_denials_total", "reason=\"feature-disabled\"", "trigger=\"code\"");
-        double decided = metric("callsup_join_latency_seconds_count", "path=\"dial-in\"", "outcome=\"rejected\"");
+        double denied = Management.metric("callsup_denials_total", "reason=\"feature-disabled\"", "trigger=\"code\"");
+        double decided = Management.metric("callsup_join_latency_seconds_count", "path=\"dial-in\"", "outcome=\"rejected\"");
 
         refusedDialIn(off, user);
 
-        assertThat(metric("callsup_denials_total", "reason=\"feature-disabled\"", "trigger=\"code\""))
+        assertThat(Management.metric("callsup_denials_total", "reason=\"feature-disabled\"", "trigger=\"code\""))
                 .as("denials by reason").isEqualTo(denied + 1);
-        assertThat(metric("callsup_join_latency_seconds_count", "path=\"dial-in\"", "outcome=\"rejected\""))
+        assertThat(Management.metric("callsup_join_latency_seconds_count", "path=\"dial-in\"", "outcome=\"rejected\""))
                 .as("decision latency samples").isEqualTo(decided + 1);
         String all = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(all).contains("callsup_sessions_active{mode=\"spy\"}", "callsup_sessions_active{mode=\"barge\"}",
@@ -92,23 +90,5 @@ class ObservabilityTest {
                         "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"))
                 .post("/internal/kamailio/v1/supervision-invites").then().statusCode(200)
                 .body("action", equalTo("reject")).body("code", equalTo(403));
-    }
-
-    /** The sample of {@code name} whose labels contain every one of {@code labels}; 0 when absent. */
-    private static double metric(String name, String... labels) {
-        String text = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        // With tracing on, Prometheus exemplars ("# {trace_id=...}") may follow the value.
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)(?: #.*)?$").matcher(text);
-        while (m.find()) {
-            String l = m.group(1);
-            boolean all = true;
-            for (String want : labels) {
-                all &= l.contains(want);
-            }
-            if (all) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        return 0;
     }
 }
