@@ -182,7 +182,7 @@ public class DialogReconciler {
                     : Optional.empty();
             if (release.isPresent()) {
                 LOG.warnf("supervisor leg %s outlived its session: hanging it up (%s)", d.callId(), release.get());
-                kamailio.endDialog(d.callId(), release.get());
+                kamailio.endDialog(new KamailioRpc.DialogKey(d.callId(), d.fromTag(), d.toTag()), release.get());
                 corrected++;
             }
         }

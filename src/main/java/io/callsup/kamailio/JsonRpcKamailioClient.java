@@ -76,16 +76,20 @@ public class JsonRpcKamailioClient implements KamailioRpc {
     }
 
     @Override
-    public boolean endDialog(String callId, String reason) {
+    public boolean endDialog(DialogKey key, String reason) {
+        String header = "Reason: SIP;cause=200;text=\"" + reason.replace("\"", "'") + "\"\r\n";
+        boolean ended = false;
+        // Every match, not the first: two confirmed dialogs with the same Call-ID and tags are one
+        // dialog as far as SIP can tell (a stale copy whose phones left), and ending only the first
+        // listed could leave the live one up.
         for (DialogInfo dialog : confirmedDialogs()) {
-            if (dialog.callId().equals(callId)) {
-                String header = "Reason: SIP;cause=200;text=\"" + reason.replace("\"", "'") + "\"\r\n";
+            if (key.matches(dialog)) {
                 call("dlg.end_dlg", new JsonArray().add(dialog.hEntry()).add(dialog.hId()).add(header),
                         config.rpcTimeout());
-                return true;
+                ended = true;
             }
         }
-        return false;
+        return ended;
     }
 
     @Override

@@ -11,10 +11,10 @@ public interface KamailioRpc {
     List<DialogInfo> confirmedDialogs();
 
     /**
-     * Ends a dialog with BYEs to both sides, carrying a Reason header. Returns false when Kamailio
-     * does not know the dialog (already gone).
+     * Ends the dialog {@code dialog} names with BYEs to both sides, carrying a Reason header. Returns
+     * false when Kamailio does not know it (already gone).
      */
-    boolean endDialog(String callId, String reason);
+    boolean endDialog(DialogKey dialog, String reason);
 
     /** Sends a request through tm and waits for the final reply; see kamailio.md for t_uac_wait. */
     UacReply uacWait(String method, String ruri, String nextHop, String sendSocket, String headers, String body);
@@ -30,6 +30,33 @@ public interface KamailioRpc {
     @RegisterForReflection
     record DialogInfo(String callId, String fromTag, String toTag, String fromUri, String toUri, int state,
                       long hEntry, long hId, java.util.Map<String, String> variables) {
+    }
+
+    /**
+     * Which dialog to act on. A Call-ID alone does not name one: phones choose it, so a stale dialog
+     * (its phones gone without a BYE) or a phone copying it can share it; SIPp's, made of its process
+     * id, repeat once pids wrap. Every non-null tag must be one of the dialog's two tags (either
+     * side: callers of this interface need not know which side the phone was).
+     */
+    record DialogKey(String callId, String tag, String otherTag) {
+        public DialogKey {
+            if (callId == null || callId.isEmpty()) {
+                throw new IllegalArgumentException("a dialog key needs a Call-ID");
+            }
+        }
+
+        /** Every dialog with this Call-ID: for a Call-ID that only this service chose, or tests. */
+        public static DialogKey anyWithCallId(String callId) {
+            return new DialogKey(callId, null, null);
+        }
+
+        public boolean matches(DialogInfo d) {
+            return callId.equals(d.callId()) && oneOf(tag, d) && oneOf(otherTag, d);
+        }
+
+        private static boolean oneOf(String tag, DialogInfo d) {
+            return tag == null || tag.equals(d.fromTag()) || tag.equals(d.toTag());
+        }
     }
 
     @RegisterForReflection

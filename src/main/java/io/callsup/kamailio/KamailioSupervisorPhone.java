@@ -94,8 +94,8 @@ public class KamailioSupervisorPhone implements SupervisorPhone {
 
     @Override
     @Traced("callsup.kamailio.hangUp")
-    public boolean hangUp(String supervisorCallId, String reason) {
-        return kamailio.endDialog(supervisorCallId, reason);
+    public boolean hangUp(Leg leg, String reason) {
+        return kamailio.endDialog(new KamailioRpc.DialogKey(leg.callId(), leg.fromTag(), leg.toTag()), reason);
     }
 
     @Override

@@ -219,7 +219,8 @@ public class SessionRunner {
     void hangUpLeg(SupervisionSession row, String reason) {
         try {
             for (int i = 0; i < HANGUP_ATTEMPTS; i++) {
-                if (phone.hangUp(row.supervisorCallId, reason)) {
+                if (phone.hangUp(new SupervisorPhone.Leg(row.supervisorCallId, row.supervisorFromTag, row.supervisorToTag),
+                        reason)) {
                     return;
                 }
                 Thread.sleep(HANGUP_RETRY_MS);

@@ -195,7 +195,7 @@ class CallControlApiTest {
             expectProblem(patch(crm, id, "WHISPER", null), 410, "session-ended");
 
             // The call ends: joining it now is 410.
-            assertThat(kamailio.endDialog(call.callId, "test over")).isTrue();
+            assertThat(kamailio.endDialog(KamailioRpc.DialogKey.anyWithCallId(call.callId), "test over")).isTrue();
             assertThat(clientPhone.awaitExit(Pbx.SIP_WAIT)).as(clientPhone.trace()).isZero();
             awaitCallGone(call.callId);
             expectProblem(join(crm, call.callId, pbx.adam, "SPY", null, null), 410, "call-ended");
@@ -251,7 +251,7 @@ class CallControlApiTest {
             assertThat(audit).extracting(e -> e.json().at("/data/reason").asText() + "/"
                     + e.json().at("/data/trigger").asText()).containsExactly("no-answer/api", "busy/api");
             assertThat(audit).allSatisfy(e -> assertThat(EventSchema.violations(e.json())).as(e.body()).isEmpty());
-            assertThat(kamailio.endDialog(call.callId, "test over")).isTrue();
+            assertThat(kamailio.endDialog(KamailioRpc.DialogKey.anyWithCallId(call.callId), "test over")).isTrue();
             assertThat(clientPhone.awaitExit(Pbx.SIP_WAIT)).as(clientPhone.trace()).isZero();
         }
     }
@@ -318,7 +318,7 @@ class CallControlApiTest {
                 JsonPath s = awaitSession(adamSelf, id, "ENDED", null);
                 assertThat(s.getString("credentialRealm")).isEqualTo("ACCOUNT");
             }
-            assertThat(kamailio.endDialog(callId, "test over")).isTrue();
+            assertThat(kamailio.endDialog(KamailioRpc.DialogKey.anyWithCallId(callId), "test over")).isTrue();
             assertThat(clientPhone.awaitExit(Pbx.SIP_WAIT)).as(clientPhone.trace()).isZero();
         }
     }
@@ -373,7 +373,7 @@ class CallControlApiTest {
             long sessions = QuarkusTransaction.requiringNew().call(() ->
                     SupervisionSession.count("supervisorAccountId", pbx.adam));
             assertThat(sessions).isEqualTo(1);
-            assertThat(kamailio.endDialog(callId, "test over")).isTrue();
+            assertThat(kamailio.endDialog(KamailioRpc.DialogKey.anyWithCallId(callId), "test over")).isTrue();
             assertThat(clientPhone.awaitExit(Pbx.SIP_WAIT)).as(clientPhone.trace()).isZero();
         }
     }
@@ -466,7 +466,7 @@ class CallControlApiTest {
             awaitSession(crm, id, "ACTIVE", "SPY");
             as(crm, PW).delete("/api/v1/supervision-sessions/{id}", id).then().statusCode(200);
             assertThat(adamPhone.awaitExit(Pbx.SIP_WAIT)).as(adamPhone.trace()).isZero();
-            assertThat(kamailio.endDialog(callId, "test over")).isTrue();
+            assertThat(kamailio.endDialog(KamailioRpc.DialogKey.anyWithCallId(callId), "test over")).isTrue();
             assertThat(clientPhone.awaitExit(Pbx.SIP_WAIT)).as(clientPhone.trace()).isZero();
 
             // 6. The CRM's stream saw the whole flow, in order.

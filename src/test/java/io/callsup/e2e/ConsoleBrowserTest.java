@@ -80,7 +80,7 @@ class ConsoleBrowserTest {
                 Thread.sleep(1000);
                 assertThat(b.count("main", "article.call")).isZero();
                 assertThat(b.texts("main", "#calls")).containsExactly("No call in progress.");
-                assertThat(kamailio.endDialog(othersCall.call.callId, "test over")).isTrue();
+                assertThat(kamailio.endDialog(KamailioRpc.DialogKey.anyWithCallId(othersCall.call.callId), "test over")).isTrue();
                 assertThat(othersCall.clientPhone.awaitExit(Pbx.SIP_WAIT)).isZero();
                 b.waitGone("other", card(othersCall.call.callId));
             }
@@ -191,7 +191,7 @@ class ConsoleBrowserTest {
                 b.send("offline", "page", "net", "value", false);
                 b.waitText("net", "#stream", "Live");
 
-                assertThat(kamailio.endDialog(callId, "test over")).isTrue();
+                assertThat(kamailio.endDialog(KamailioRpc.DialogKey.anyWithCallId(callId), "test over")).isTrue();
                 assertThat(johns.clientPhone.awaitExit(Pbx.SIP_WAIT)).as(johns.clientPhone.trace()).isZero();
                 b.waitGone("main", card(callId));
                 b.waitGone("net", card(callId));

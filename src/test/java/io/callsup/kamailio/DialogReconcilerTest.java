@@ -189,7 +189,7 @@ class DialogReconcilerTest {
         }
 
         @Override
-        public boolean endDialog(String callId, String reason) {
+        public boolean endDialog(DialogKey dialog, String reason) {
             throw new UnsupportedOperationException();
         }
 

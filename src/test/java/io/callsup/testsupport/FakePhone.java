@@ -30,8 +30,8 @@ public class FakePhone implements SupervisorPhone {
     }
 
     @Override
-    public boolean hangUp(String supervisorCallId, String reason) {
-        released.add(supervisorCallId + " " + reason);
+    public boolean hangUp(Leg leg, String reason) {
+        released.add(leg.callId() + " " + reason);
         return true;
     }
 

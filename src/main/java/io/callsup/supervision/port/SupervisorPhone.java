@@ -24,10 +24,17 @@ public interface SupervisorPhone {
     Answer ring(String legCallId, String extension, String domain, String displayName, String sdpOffer);
 
     /**
+     * The supervisor's leg as the session knows it. A dialled-in leg's Call-ID is the phone's choice,
+     * so the tags known so far (null while unknown) tell it apart from any other dialog using it.
+     */
+    record Leg(String callId, String fromTag, String toTag) {
+    }
+
+    /**
      * Ends the supervisor's confirmed dialog with a BYE carrying {@code reason} (a Reason header).
      * Returns false when the dialog is not known (already gone). Throws when Kamailio cannot be asked.
      */
-    boolean hangUp(String supervisorCallId, String reason);
+    boolean hangUp(Leg leg, String reason);
 
     /** Cancels a service-originated INVITE still ringing the supervisor's phone. Best effort. */
     void cancelRinging(String supervisorCallId);
