@@ -9,6 +9,7 @@ import io.callsup.model.SupervisionMode;
 import io.callsup.supervision.SupervisionService;
 import io.callsup.supervision.SupervisionSession;
 import io.callsup.kamailio.KamailioConfig;
+import io.callsup.media.MediaConfig;
 import io.callsup.tenant.Account;
 import io.callsup.tenant.HuntGroupMember;
 import io.callsup.web.ProblemException;
@@ -60,13 +61,15 @@ public class CallControlResource {
     private final SupervisionService supervision;
     private final IdempotentRequests idempotent;
     private final KamailioConfig kamailio;
+    private final MediaConfig media;
 
     public CallControlResource(Caller caller, SupervisionService supervision, IdempotentRequests idempotent,
-                               KamailioConfig kamailio) {
+                               KamailioConfig kamailio, MediaConfig media) {
         this.caller = caller;
         this.supervision = supervision;
         this.idempotent = idempotent;
         this.kamailio = kamailio;
+        this.media = media;
     }
 
     @RegisterForReflection
@@ -160,9 +163,8 @@ public class CallControlResource {
                     Views.SessionView.of(SupervisionSession.findById(s.id)));
             return Response.accepted(view).location(URI.create("/api/v1/supervision-sessions/" + s.id)).build();
         }
-        ProblemException problem = problem(outcome, callId, request.supervisorAccountId());
-        throw outcome instanceof SupervisionService.JoinOutcome.EdgeUnavailable
-                ? problem.retryAfter(kamailio.retryAfter()) : problem;
+        throw withRetryAfter(outcome, problem(outcome, callId, request.supervisorAccountId()), kamailio.retryAfter(),
+                media.retryAfter());
     }
 
     /** SIP Call-IDs are visible characters; anything else cannot name a call (and PostgreSQL refuses NUL). */
@@ -170,6 +172,18 @@ public class CallControlResource {
         if (callId.length() > 255 || !callId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw ProblemException.invalid("callId", "must be 1-255 visible ASCII characters");
         }
+    }
+
+    /** A dependency that is down is worth retrying later (503 with Retry-After); a refusal is not. */
+    static ProblemException withRetryAfter(SupervisionService.JoinOutcome outcome, ProblemException problem,
+                                           Duration kamailioBack, Duration mediaBack) {
+        if (outcome instanceof SupervisionService.JoinOutcome.EdgeUnavailable) {
+            return problem.retryAfter(kamailioBack);
+        }
+        if (outcome instanceof SupervisionService.JoinOutcome.MediaUnavailable) {
+            return problem.retryAfter(mediaBack);
+        }
+        return problem;
     }
 
     static ProblemException problem(SupervisionService.JoinOutcome outcome, String callId, long supervisorId) {

@@ -50,6 +50,13 @@ public interface MediaConfig {
     Duration commandDeadline();
 
     /**
+     * Retry-After of the 503 an API join gets when rtpengine cannot prepare the supervisor's media:
+     * about how long a daemon restart takes (the reconciler finds it again on its first ping).
+     */
+    @WithDefault("5s")
+    Duration retryAfter();
+
+    /**
      * Where a supervisor's placeholder party "lives" (host:port in its SDP). rtpengine never sends
      * to it (the mixer unsubscribes it); the address only has to be syntactically valid.
      */

@@ -34,7 +34,7 @@ final class SoakProbe implements AutoCloseable {
      */
     static final int HEAP_GROWTH_MIB = 16;
     /**
-     * Service RSS over the second half: the JVM may still commit heap regions up to -Xmx512m, so RSS
+     * Service RSS over the second half: the JVM may still commit heap up to its -Xmx (service.jvm.options), so RSS
      * alone is a coarse signal; 48 MiB in 5 minutes is well above the noise seen in development runs
      * and far below what a leak of sessions, threads or direct buffers per join would add.
      */

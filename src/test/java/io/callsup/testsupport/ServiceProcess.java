@@ -68,7 +68,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     public void start() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+        // The product's own JVM options, so that what the soak and the benchmarks measure is what ships.
+        List<String> cmd = new ArrayList<>(List.of(java, "@" + Path.of("src/main/jvm/service.jvm.options").toAbsolutePath()));
         if (ownSession) {
             // setsid execs java in place (a ProcessBuilder child leads no group): the pid stays the JVM's.
             cmd.add(0, "setsid");
@@ -79,7 +80,9 @@ public final class ServiceProcess implements AutoCloseable {
         cmd.add("-jar");
         cmd.add(jar().toString());
         Files.createDirectories(log.getParent());
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
+        process = builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         awaitReady(Duration.ofSeconds(90));
     }
