@@ -5,6 +5,7 @@ import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.KamailioResource;
 import io.callsup.testsupport.Management;
 import io.callsup.testsupport.otel.InMemorySpans;
+import io.callsup.testsupport.otel.SqlSpanEvents;
 import io.callsup.testsupport.otel.OtlpReceiver;
 import io.callsup.testsupport.otel.TracingProfile;
 import io.callsup.testsupport.rtp.RtpEndpoint;
@@ -72,6 +73,8 @@ class TracingTest {
             List<SpanData> answered = traceOf(outcome);
             print("dial-in answered", answered);
             SpanData machine = child(answered, outcome, "callsup.session");
+            System.out.printf("join cost: decision %d SQL, %d ng (%s); answered %d SQL, %d ng (%s)%n",
+                    sql(trace), ng(trace).size(), ng(trace), sql(answered), ng(answered).size(), ng(answered));
             assertThat(children(answered, machine)).extracting(SpanData::getName)
                     .contains("callsup.media.activate", "callsup.audit.started");
 
@@ -86,6 +89,8 @@ class TracingTest {
             SpanData switched = child(dtmf, child(dtmf, digit, "callsup.session"), "callsup.media.switchMode");
             assertThat(children(dtmf, switched)).extracting(SpanData::getName).anyMatch(n -> n.startsWith("rtpengine.ng "));
             assertThat(dtmf).extracting(SpanData::getName).contains("callsup.audit.modeChanged");
+            System.out.printf("switch cost (RFC 4733, spy -> barge): %d SQL, %d before the first ng; %d ng (%s)%n",
+                    sql(dtmf), sqlBeforeFirstNg(dtmf), ng(dtmf).size(), ng(dtmf));
 
             // SIP INFO digit '0' (spy), as Kamailio reports it.
             SupervisionSession leg = Pbx.session(session.id);
@@ -175,6 +180,26 @@ class TracingTest {
 
     private static List<SpanData> children(List<SpanData> trace, SpanData parent) {
         return trace.stream().filter(s -> s.getParentSpanId().equals(parent.getSpanId())).toList();
+    }
+
+    /** SQL statements sent in a trace ({@link SqlSpanEvents}). */
+    static long sql(List<SpanData> trace) {
+        return trace.stream().mapToLong(s -> s.getEvents().stream()
+                .filter(e -> e.getName().equals(SqlSpanEvents.EVENT)).count()).sum();
+    }
+
+    static long sqlBeforeFirstNg(List<SpanData> trace) {
+        long firstNg = trace.stream().filter(s -> s.getName().startsWith("rtpengine.ng "))
+                .mapToLong(SpanData::getStartEpochNanos).min().orElse(Long.MAX_VALUE);
+        return trace.stream().flatMap(s -> s.getEvents().stream())
+                .filter(e -> e.getName().equals(SqlSpanEvents.EVENT) && e.getEpochNanos() < firstNg).count();
+    }
+
+    /** The ng commands of a trace, in the order they were sent. */
+    static List<String> ng(List<SpanData> trace) {
+        return trace.stream().filter(s -> s.getName().startsWith("rtpengine.ng "))
+                .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+                .map(s -> s.getName().substring("rtpengine.ng ".length())).toList();
     }
 
     private static SpanData child(List<SpanData> trace, SpanData parent, String name) {
