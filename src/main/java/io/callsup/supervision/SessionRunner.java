@@ -76,9 +76,19 @@ public class SessionRunner {
     @Traced("callsup.session")
     public Optional<SupervisionSession> applyToFound(Supplier<Optional<UUID>> find,
                                                      Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
+        return applyToLocked(() -> find.get().flatMap(SupervisionSession::lock), decide, actor);
+    }
+
+    /**
+     * As {@link #applyToFound} for a finder that locks the row it returns itself (one statement:
+     * {@link SupervisionSession#lockLiveBySupervisorTag}); it runs inside the trigger's transaction.
+     */
+    @Traced("callsup.session")
+    public Optional<SupervisionSession> applyToLocked(Supplier<Optional<SupervisionSession>> lockedFind,
+                                                      Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
         List<Effect> phoneEffects = new ArrayList<>();
         SupervisionSession row = QuarkusTransaction.requiringNew().call(() -> {
-            SupervisionSession s = find.get().flatMap(SupervisionSession::lock).orElse(null);
+            SupervisionSession s = lockedFind.get().orElse(null);
             if (s != null) {
                 SessionTrigger trigger = decide.apply(s);
                 if (trigger != null) {
@@ -91,6 +101,18 @@ public class SessionRunner {
             phoneEffects.forEach(e -> tellPhone(row, e));
         }
         return Optional.ofNullable(row);
+    }
+
+    /**
+     * Applies {@code trigger} to a session the caller's transaction created and has not committed
+     * (nobody else can see it, so there is nothing to lock): a dial-in whose media preparation
+     * failed or came too late ends through the machine in the transaction that admitted it. Phone
+     * effects are returned, to be run after that transaction commits ({@link #tellPhone}).
+     */
+    List<Runnable> applyUncommitted(SupervisionSession row, SessionTrigger trigger) {
+        List<Effect> phoneEffects = new ArrayList<>();
+        step(row, trigger, null, phoneEffects, 0);
+        return phoneEffects.stream().<Runnable>map(e -> () -> tellPhone(row, e)).toList();
     }
 
     private void step(SupervisionSession row, SessionTrigger trigger, ApiActor actor, List<Effect> phoneEffects, int depth) {
