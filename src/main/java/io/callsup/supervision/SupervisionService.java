@@ -103,6 +103,7 @@ public class SupervisionService {
             }
             SupervisionSession session = ((Admission.Admit) a).session();
             SupervisionSession.flush();
+            long admitted = System.nanoTime();
             MediaMixer.Prepared prepared;
             try {
                 prepared = media.prepareDialIn(session.mediaRef(), request.sdp());
@@ -124,8 +125,11 @@ public class SupervisionService {
             if (System.nanoTime() > deadline) {
                 // Too late: Kamailio may already have answered 503; never accept what it cannot deliver.
                 // The phone gets our refusal (or Kamailio's 503), so there is no leg to release.
-                LOG.warnf("session %s: decision missed its deadline of %s; refused", session.id,
-                        config.decisionDeadline());
+                // Where the time went, so a slow decision can be told from a slow rtpengine.
+                long started = deadline - config.decisionDeadline().toNanos();
+                LOG.warnf("session %s: decision missed its deadline of %s (admission %d ms, media %d ms); refused",
+                        session.id, config.decisionDeadline(), (admitted - started) / 1_000_000,
+                        (System.nanoTime() - admitted) / 1_000_000);
                 afterCommit.addAll(runner.applyUncommitted(session,
                         new SessionTrigger.JoinFailed(EndReason.TIMEOUT, false)));
                 return new Outcome.Rejected(SipAnswer.MEDIA_FAILURE);
