@@ -198,6 +198,7 @@ public class SessionRunner {
     }
 
     private void record(SupervisionSession row, Effect e, ApiActor actor) {
+        preloadNames(row);
         if (e instanceof Effect.AuditStarted a) {
             ModeChange.record(row.id, null, row.mode, a.source(), actor);
             audit.started(row, a.source());
@@ -217,6 +218,25 @@ public class SessionRunner {
                 fire(LiveEvent.SUPERVISION_FAILED, row, null, TriggerSource.API);
             }
         }
+    }
+
+    /**
+     * Loads what an audit event names (customer, both accounts, the authorising hunt group) in one
+     * statement, so the audit trail's look-ups by id find them in the persistence context instead of
+     * sending four. Nothing is loaded when one of them is gone: the trail then looks each up itself
+     * and names what is left.
+     */
+    private static void preloadNames(SupervisionSession row) {
+        SupervisionSession.getEntityManager().createQuery("""
+                        select c, sa, ta, g from Customer c
+                        join Account sa on sa.id = :sup
+                        join Account ta on ta.id = :agent
+                        left join HuntGroup g on g.id = :group
+                        where c.id = :customer""", Object[].class)
+                .setParameter("customer", row.customerId).setParameter("sup", row.supervisorAccountId)
+                .setParameter("agent", row.agentAccountId)
+                .setParameter("group", row.authorisedByGroup == null ? -1L : row.authorisedByGroup)
+                .getResultList();
     }
 
     private void tellPhone(SupervisionSession row, Effect e) {
