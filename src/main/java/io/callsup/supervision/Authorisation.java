@@ -61,12 +61,12 @@ final class Authorisation {
         if (first[3] != null) {
             DialingRuleSettings stored = new DialingRuleSettings();
             stored.useCustom = (Boolean) first[3];
-            stored.spyPrefix = (String) first[4];
-            stored.whisperPrefix = (String) first[5];
-            stored.bargePrefix = (String) first[6];
-            stored.spyDigit = (String) first[7];
-            stored.whisperDigit = (String) first[8];
-            stored.bargeDigit = (String) first[9];
+            stored.spyPrefix = text(first[4]);
+            stored.whisperPrefix = text(first[5]);
+            stored.bargePrefix = text(first[6]);
+            stored.spyDigit = text(first[7]);
+            stored.whisperDigit = text(first[8]);
+            stored.bargeDigit = text(first[9]);
             rule = stored.effective();
         }
         List<SupervisionRequest.Membership> memberships = new ArrayList<>();
@@ -78,6 +78,11 @@ final class Authorisation {
         }
         return Optional.of(new Facts(rule, (Boolean) first[0], ((Number) first[1]).longValue(),
                 ((Number) first[2]).longValue(), List.copyOf(memberships)));
+    }
+
+    /** A CHAR(1) column comes back as a Character, a VARCHAR as a String. */
+    private static String text(Object column) {
+        return column == null ? null : column.toString();
     }
 
     /** False when the policy now denies it, or when anything it rests on is gone (customer, account, credential). */
