@@ -75,6 +75,12 @@ class TracingTest {
             SpanData machine = child(answered, outcome, "callsup.session");
             System.out.printf("join cost: decision %d SQL, %d ng (%s); answered %d SQL, %d ng (%s)%n",
                     sql(trace), ng(trace).size(), ng(trace), sql(answered), ng(answered).size(), ng(answered));
+            // Issue 12's budget. Before it: 9 SQL and 7 ng to decide (two transactions), 10 SQL and 8 ng
+            // once answered (the first supervisor of a call also arms the legs: two connects).
+            assertThat(sql(trace)).as("SQL statements of a dial-in decision").isLessThanOrEqualTo(6);
+            assertThat(ng(trace)).as("ng commands of a dial-in decision").hasSizeLessThanOrEqualTo(6);
+            assertThat(sql(answered)).as("SQL statements once the phone answered").isLessThanOrEqualTo(6);
+            assertThat(ng(answered)).as("ng commands once the phone answered").hasSizeLessThanOrEqualTo(7);
             assertThat(children(answered, machine)).extracting(SpanData::getName)
                     .contains("callsup.media.activate", "callsup.audit.started");
 
@@ -91,6 +97,10 @@ class TracingTest {
             assertThat(dtmf).extracting(SpanData::getName).contains("callsup.audit.modeChanged");
             System.out.printf("switch cost (RFC 4733, spy -> barge): %d SQL, %d before the first ng; %d ng (%s)%n",
                     sql(dtmf), sqlBeforeFirstNg(dtmf), ng(dtmf).size(), ng(dtmf));
+            // Before issue 12: 7 statements before the first ng command, 12 in all.
+            assertThat(sqlBeforeFirstNg(dtmf)).as("SQL statements before a digit's first ng command").isLessThanOrEqualTo(2);
+            assertThat(sql(dtmf)).as("SQL statements of a digit's switch").isLessThanOrEqualTo(7);
+            assertThat(ng(dtmf)).as("ng commands of spy -> barge").hasSizeLessThanOrEqualTo(3);
 
             // SIP INFO digit '0' (spy), as Kamailio reports it.
             SupervisionSession leg = Pbx.session(session.id);
