@@ -227,15 +227,23 @@ public class SessionRunner {
      * and names what is left.
      */
     private static void preloadNames(SupervisionSession row) {
+        preloadNames(row.customerId, row.supervisorAccountId, row.agentAccountId, row.authorisedByGroup);
+    }
+
+    /** For {@link JoinPathWarmup}: the names' query, for ids nobody has. */
+    static void warmUp() {
+        preloadNames(-1, -1, -1, null);
+    }
+
+    private static void preloadNames(long customerId, long supervisorAccountId, long agentAccountId, Long group) {
         SupervisionSession.getEntityManager().createQuery("""
                         select c, sa, ta, g from Customer c
                         join Account sa on sa.id = :sup
                         join Account ta on ta.id = :agent
                         left join HuntGroup g on g.id = :group
                         where c.id = :customer""", Object[].class)
-                .setParameter("customer", row.customerId).setParameter("sup", row.supervisorAccountId)
-                .setParameter("agent", row.agentAccountId)
-                .setParameter("group", row.authorisedByGroup == null ? -1L : row.authorisedByGroup)
+                .setParameter("customer", customerId).setParameter("sup", supervisorAccountId)
+                .setParameter("agent", agentAccountId).setParameter("group", group == null ? -1L : group)
                 .getResultList();
     }
 
