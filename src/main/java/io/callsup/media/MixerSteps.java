@@ -60,10 +60,14 @@ final class MixerSteps {
         return new Slot(want, wantPh, false);
     }
 
-    /** After a negotiation: S's output is the mix (armed), the placeholder gets nothing, S is ours. */
+    /**
+     * After a negotiation: S's output is the mix (armed), the placeholder gets nothing, S is ours.
+     * No query first: the offer/answer just made always subscribes the placeholder to S, so the
+     * unsubscribe names a subscription that exists (one ng command fewer on the join's path).
+     */
     void bind(NgAddress d, String id, String s, String ph) {
         ng.send(d, cmd("connect", id, "from-tag", ph, "to-tag", s, "flags", DIRECTIONAL, "audio player", "force"));
-        unsubscribePlaceholder(d, id, s, ph);
+        ng.send(d, cmd("unsubscribe", id, "from-tag", s, "to-tag", ph, "flags", DIRECTIONAL));
         label(d, id, s, SUPERVISOR_LABEL);
     }
 

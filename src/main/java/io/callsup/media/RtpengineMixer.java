@@ -205,7 +205,9 @@ public class RtpengineMixer implements MediaMixer {
             if (!v.flows(s, a)) {
                 steps.inject(d, id, "inject start", s, a);
             }
-            ng.send(d, cmd("block DTMF", id, "from-tag", s, "flags", DIRECTIONAL));
+            // No "block DTMF" for S here: every way to a prepared party ends with MixerSteps.label, a
+            // block DTMF after the last negotiation (prepareDialIn, completeOrigination), and nothing
+            // unblocks it; S's digits are never forwarded.
             if (mode == SupervisionMode.BARGE && !v.flows(s, c)) {
                 steps.inject(d, id, "inject start", s, c);
             } else if (mode != SupervisionMode.BARGE && v.flows(s, c)) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -39,8 +38,8 @@ final class DigitQueue {
      * last code among them: switching through modes nobody could hear only hammers rtpengine (rapid
      * inject stop/start is what makes 26.0.1.26 abort in its mixer).
      */
-    /** {@code session} finds the live session of the leg; it runs inside the trigger's transaction. */
-    void queue(String key, char digit, TriggerSource source, Supplier<Optional<UUID>> session) {
+    /** {@code session} finds and locks the live session of the leg; it runs inside the trigger's transaction. */
+    void queue(String key, char digit, TriggerSource source, Supplier<Optional<SupervisionSession>> session) {
         long arrived = System.nanoTime();
         pendingDigits.compute(key, (k, q) -> {
             Deque<Character> digits = q == null ? new ArrayDeque<>() : q;
@@ -59,7 +58,7 @@ final class DigitQueue {
                 return;
             }
             boolean[] switched = new boolean[1];
-            Optional<SupervisionSession> after = runner.applyToFound(session, s -> {
+            Optional<SupervisionSession> after = runner.applyToLocked(session, s -> {
                 SessionTrigger t = decide(s, burst, source);
                 switched[0] = t != null && s.state == io.callsup.model.SessionState.ACTIVE;
                 return t;
@@ -75,7 +74,10 @@ final class DigitQueue {
 
     /** The switch a burst asks for: the mode of its last mode code (null when it holds none). */
     private static SessionTrigger decide(SupervisionSession s, List<Character> burst, TriggerSource source) {
-        DialingRule rule = DialInAdmission.ruleOf(s.customerId);
+        // The rule and the authorisation come from one read. When the customer or an account is gone
+        // there are no facts: the rule is read alone, and a mode code ends the session as revoked.
+        Optional<Authorisation.Facts> facts = Authorisation.facts(s);
+        DialingRule rule = facts.map(Authorisation.Facts::rule).orElseGet(() -> DialInAdmission.ruleOf(s.customerId));
         Optional<SupervisionMode> last = Optional.empty();
         for (char d : burst) {
             Optional<SupervisionMode> mode = DialPlan.digit(String.valueOf(d), rule);
@@ -84,7 +86,7 @@ final class DigitQueue {
         if (burst.size() > 1) {
             LOG.debugf("session %s: %d queued digits %s taken together: %s", s.id, burst.size(), burst, last);
         }
-        return last.<SessionTrigger>map(mode -> new SessionTrigger.Switch(mode, source, Authorisation.stillAllowed(s)))
+        return last.<SessionTrigger>map(mode -> new SessionTrigger.Switch(mode, source, Authorisation.stillAllowed(s, facts)))
                 .orElse(null);
     }
 }

@@ -76,9 +76,19 @@ public class SessionRunner {
     @Traced("callsup.session")
     public Optional<SupervisionSession> applyToFound(Supplier<Optional<UUID>> find,
                                                      Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
+        return applyToLocked(() -> find.get().flatMap(SupervisionSession::lock), decide, actor);
+    }
+
+    /**
+     * As {@link #applyToFound} for a finder that locks the row it returns itself (one statement:
+     * {@link SupervisionSession#lockLiveBySupervisorTag}); it runs inside the trigger's transaction.
+     */
+    @Traced("callsup.session")
+    public Optional<SupervisionSession> applyToLocked(Supplier<Optional<SupervisionSession>> lockedFind,
+                                                      Function<SupervisionSession, SessionTrigger> decide, ApiActor actor) {
         List<Effect> phoneEffects = new ArrayList<>();
         SupervisionSession row = QuarkusTransaction.requiringNew().call(() -> {
-            SupervisionSession s = find.get().flatMap(SupervisionSession::lock).orElse(null);
+            SupervisionSession s = lockedFind.get().orElse(null);
             if (s != null) {
                 SessionTrigger trigger = decide.apply(s);
                 if (trigger != null) {
@@ -91,6 +101,18 @@ public class SessionRunner {
             phoneEffects.forEach(e -> tellPhone(row, e));
         }
         return Optional.ofNullable(row);
+    }
+
+    /**
+     * Applies {@code trigger} to a session the caller's transaction created and has not committed
+     * (nobody else can see it, so there is nothing to lock): a dial-in whose media preparation
+     * failed or came too late ends through the machine in the transaction that admitted it. Phone
+     * effects are returned, to be run after that transaction commits ({@link #tellPhone}).
+     */
+    List<Runnable> applyUncommitted(SupervisionSession row, SessionTrigger trigger) {
+        List<Effect> phoneEffects = new ArrayList<>();
+        step(row, trigger, null, phoneEffects, 0);
+        return phoneEffects.stream().<Runnable>map(e -> () -> tellPhone(row, e)).toList();
     }
 
     private void step(SupervisionSession row, SessionTrigger trigger, ApiActor actor, List<Effect> phoneEffects, int depth) {
@@ -176,6 +198,7 @@ public class SessionRunner {
     }
 
     private void record(SupervisionSession row, Effect e, ApiActor actor) {
+        preloadNames(row);
         if (e instanceof Effect.AuditStarted a) {
             ModeChange.record(row.id, null, row.mode, a.source(), actor);
             audit.started(row, a.source());
@@ -195,6 +218,33 @@ public class SessionRunner {
                 fire(LiveEvent.SUPERVISION_FAILED, row, null, TriggerSource.API);
             }
         }
+    }
+
+    /**
+     * Loads what an audit event names (customer, both accounts, the authorising hunt group) in one
+     * statement, so the audit trail's look-ups by id find them in the persistence context instead of
+     * sending four. Nothing is loaded when one of them is gone: the trail then looks each up itself
+     * and names what is left.
+     */
+    private static void preloadNames(SupervisionSession row) {
+        preloadNames(row.customerId, row.supervisorAccountId, row.agentAccountId, row.authorisedByGroup);
+    }
+
+    /** For {@link JoinPathWarmup}: the names' query, for ids nobody has. */
+    static void warmUp() {
+        preloadNames(-1, -1, -1, null);
+    }
+
+    private static void preloadNames(long customerId, long supervisorAccountId, long agentAccountId, Long group) {
+        SupervisionSession.getEntityManager().createQuery("""
+                        select c, sa, ta, g from Customer c
+                        join Account sa on sa.id = :sup
+                        join Account ta on ta.id = :agent
+                        left join HuntGroup g on g.id = :group
+                        where c.id = :customer""", Object[].class)
+                .setParameter("customer", customerId).setParameter("sup", supervisorAccountId)
+                .setParameter("agent", agentAccountId).setParameter("group", group == null ? -1L : group)
+                .getResultList();
     }
 
     private void tellPhone(SupervisionSession row, Effect e) {

@@ -133,4 +133,20 @@ public class SupervisionSession extends PanacheEntityBase {
     public static Optional<SupervisionSession> liveBySupervisorLeg(String supervisorCallId) {
         return find("supervisorCallId = ?1 and state <> ?2", supervisorCallId, SessionState.ENDED).firstResultOptional();
     }
+
+    /**
+     * As {@link #liveBySupervisorTag}, locked as {@link #lock} locks: one statement instead of a
+     * find and a lock (a digit's switch). PostgreSQL re-checks the condition after waiting for the
+     * lock, so a session that ended meanwhile is not returned.
+     */
+    public static Optional<SupervisionSession> lockLiveBySupervisorTag(String callId, String supervisorTag) {
+        return find("callId = ?1 and supervisorTag = ?2 and state <> ?3", callId, supervisorTag, SessionState.ENDED)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
+    }
+
+    /** As {@link #liveBySupervisorLeg}, locked in the same statement (see {@link #lockLiveBySupervisorTag}). */
+    public static Optional<SupervisionSession> lockLiveBySupervisorLeg(String supervisorCallId) {
+        return find("supervisorCallId = ?1 and state <> ?2", supervisorCallId, SessionState.ENDED)
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResultOptional();
+    }
 }

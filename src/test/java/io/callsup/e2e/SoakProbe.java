@@ -180,6 +180,54 @@ final class SoakProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * The service's own latency histograms (join decision, digit to new mode) as Prometheus shows
+     * them, with a bucket-based p50/p99 per series: the soak's join latency distribution.
+     */
+    static String latencies(int managementPort) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        String text = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + managementPort + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, List<double[]>> buckets = new LinkedHashMap<>();
+        StringBuilder out = new StringBuilder();
+        Matcher m = Pattern.compile("(?m)^(callsup_(?:join_latency|switch_digit_latency)_seconds_(?:bucket|count|max))"
+                + "\\{([^}]*)\\} (\\S+)").matcher(text);
+        while (m.find()) {
+            String labels = m.group(2).replaceAll(",?le=\"[^\"]*\"", "");
+            if (m.group(1).endsWith("_bucket")) {
+                Matcher le = Pattern.compile("le=\"([^\"]+)\"").matcher(m.group(2));
+                if (le.find()) {
+                    double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                    buckets.computeIfAbsent(m.group(1).replace("_bucket", "") + "{" + labels + "}", k -> new ArrayList<>())
+                            .add(new double[] {bound, Double.parseDouble(m.group(3))});
+                }
+            } else {
+                out.append(m.group(1)).append('{').append(labels).append("} ").append(m.group(3)).append('\n');
+            }
+        }
+        buckets.forEach((series, b) -> {
+            b.sort((x, y) -> Double.compare(x[0], y[0]));
+            double total = b.get(b.size() - 1)[1];
+            out.append(series).append(String.format(" n=%.0f p50<=%s p99<=%s; buckets ", total, bound(b, total * 0.5),
+                    bound(b, total * 0.99)));
+            for (double[] x : b) {
+                out.append(x[0] == Double.POSITIVE_INFINITY ? "inf" : String.format("%.0fms", x[0] * 1000)).append(':')
+                        .append(String.format("%.0f ", x[1]));
+            }
+            out.append('\n');
+        });
+        return out.toString();
+    }
+
+    private static String bound(List<double[]> b, double rank) {
+        for (double[] x : b) {
+            if (x[1] >= rank && rank > 0) {
+                return x[0] == Double.POSITIVE_INFINITY ? "inf" : String.format("%.0f ms", x[0] * 1000);
+            }
+        }
+        return "-";
+    }
+
     static long servicePid() {
         List<Long> p = BenchCpu.childrenMatching("quarkus-run.jar");
         if (p.isEmpty()) {

@@ -128,6 +128,8 @@ class SupervisionSoak {
                 ExecutorService pool = Executors.newFixedThreadPool(n);
                 // Warm-up: one cycle of each kind per call, so pools, caches and rtpengine's slots exist.
                 runAll(pool, lines, pbx, crm, db, 0);
+                System.out.println("soak: latency histograms after the warm-up:\n"
+                        + SoakProbe.latencies(stack.service().managementPort()));
                 assertThat(failures).as("failures in the warm-up cycles").isEmpty();
                 SoakProbe.Snapshot base = probe.snapshot(true);
                 System.out.println("soak: baseline after warm-up: " + base);
@@ -157,8 +159,11 @@ class SupervisionSoak {
                         pid == RtpengineResource.pid() && probe.pingOk() ? "unchanged and answering ping" : "CHANGED OR SILENT",
                         probe.memoryReport(base, last));
                 System.out.println(summary);
+                String latency = SoakProbe.latencies(stack.service().managementPort());
+                System.out.println("soak: the service's latency histograms (warm-up included):\n" + latency);
                 java.nio.file.Files.createDirectories(out);
-                java.nio.file.Files.writeString(out.resolve("result.txt"), summary + "\n" + String.join("\n", failures));
+                java.nio.file.Files.writeString(out.resolve("result.txt"), summary + "\n" + latency + "\n"
+                        + String.join("\n", failures));
                 synchronized (failures) {
                     assertThat(failures).as("failed joins and unheard switches").isEmpty();
                 }

@@ -5,6 +5,7 @@ import io.callsup.supervision.SupervisionSession;
 import io.callsup.testsupport.KamailioResource;
 import io.callsup.testsupport.Management;
 import io.callsup.testsupport.otel.InMemorySpans;
+import io.callsup.testsupport.otel.SqlSpanEvents;
 import io.callsup.testsupport.otel.OtlpReceiver;
 import io.callsup.testsupport.otel.TracingProfile;
 import io.callsup.testsupport.rtp.RtpEndpoint;
@@ -72,6 +73,14 @@ class TracingTest {
             List<SpanData> answered = traceOf(outcome);
             print("dial-in answered", answered);
             SpanData machine = child(answered, outcome, "callsup.session");
+            System.out.printf("join cost: decision %d SQL, %d ng (%s); answered %d SQL, %d ng (%s)%n",
+                    sql(trace), ng(trace).size(), ng(trace), sql(answered), ng(answered).size(), ng(answered));
+            // Issue 12's budget. Before it: 9 SQL and 7 ng to decide (two transactions), 10 SQL and 8 ng
+            // once answered (the first supervisor of a call also arms the legs: two connects).
+            assertThat(sql(trace)).as("SQL statements of a dial-in decision").isLessThanOrEqualTo(6);
+            assertThat(ng(trace)).as("ng commands of a dial-in decision").hasSizeLessThanOrEqualTo(6);
+            assertThat(sql(answered)).as("SQL statements once the phone answered").isLessThanOrEqualTo(6);
+            assertThat(ng(answered)).as("ng commands once the phone answered").hasSizeLessThanOrEqualTo(7);
             assertThat(children(answered, machine)).extracting(SpanData::getName)
                     .contains("callsup.media.activate", "callsup.audit.started");
 
@@ -86,6 +95,12 @@ class TracingTest {
             SpanData switched = child(dtmf, child(dtmf, digit, "callsup.session"), "callsup.media.switchMode");
             assertThat(children(dtmf, switched)).extracting(SpanData::getName).anyMatch(n -> n.startsWith("rtpengine.ng "));
             assertThat(dtmf).extracting(SpanData::getName).contains("callsup.audit.modeChanged");
+            System.out.printf("switch cost (RFC 4733, spy -> barge): %d SQL, %d before the first ng; %d ng (%s)%n",
+                    sql(dtmf), sqlBeforeFirstNg(dtmf), ng(dtmf).size(), ng(dtmf));
+            // Before issue 12: 7 statements before the first ng command, 12 in all.
+            assertThat(sqlBeforeFirstNg(dtmf)).as("SQL statements before a digit's first ng command").isLessThanOrEqualTo(2);
+            assertThat(sql(dtmf)).as("SQL statements of a digit's switch").isLessThanOrEqualTo(7);
+            assertThat(ng(dtmf)).as("ng commands of spy -> barge").hasSizeLessThanOrEqualTo(3);
 
             // SIP INFO digit '0' (spy), as Kamailio reports it.
             SupervisionSession leg = Pbx.session(session.id);
@@ -175,6 +190,26 @@ class TracingTest {
 
     private static List<SpanData> children(List<SpanData> trace, SpanData parent) {
         return trace.stream().filter(s -> s.getParentSpanId().equals(parent.getSpanId())).toList();
+    }
+
+    /** SQL statements sent in a trace ({@link SqlSpanEvents}). */
+    static long sql(List<SpanData> trace) {
+        return trace.stream().mapToLong(s -> s.getEvents().stream()
+                .filter(e -> e.getName().equals(SqlSpanEvents.EVENT)).count()).sum();
+    }
+
+    static long sqlBeforeFirstNg(List<SpanData> trace) {
+        long firstNg = trace.stream().filter(s -> s.getName().startsWith("rtpengine.ng "))
+                .mapToLong(SpanData::getStartEpochNanos).min().orElse(Long.MAX_VALUE);
+        return trace.stream().flatMap(s -> s.getEvents().stream())
+                .filter(e -> e.getName().equals(SqlSpanEvents.EVENT) && e.getEpochNanos() < firstNg).count();
+    }
+
+    /** The ng commands of a trace, in the order they were sent. */
+    static List<String> ng(List<SpanData> trace) {
+        return trace.stream().filter(s -> s.getName().startsWith("rtpengine.ng "))
+                .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
+                .map(s -> s.getName().substring("rtpengine.ng ".length())).toList();
     }
 
     private static SpanData child(List<SpanData> trace, SpanData parent, String name) {

@@ -165,7 +165,7 @@ class MixerDtmfAndFailureTest extends MediaTestBase {
         try (FaultyNg faulty = new FaultyNg(); TestCall c = new TestCall(ng, daemon, "PCMU");
                 Phone s = dialIn(c, SUP1_HZ, "PCMU")) {
             RtpengineMixer m = mixer(faulty, Duration.ZERO);
-            faulty.failNext("block DTMF", null, null); // after the legs were armed
+            faulty.failNext("unblock media", null, null); // whisper: after the legs were armed
             assertThatThrownBy(() -> m.activate(s.ref(), WHISPER)).isInstanceOf(MediaFailure.class)
                     .hasRootCauseInstanceOf(RtpengineTimeoutException.class);
             assertThat(view(c.callId).armed(c.agentTag, c.clientTag)).as("the failure came after arming").isTrue();

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Tracing switched on as an operator would (README, "Observability"), exporting over OTLP/HTTP to
  * {@link OtlpReceiver} and, through the CDI exporter, to {@link InMemorySpans}. Short batch delays
- * so spans are exported within the test's waits.
+ * so spans are exported within the test's waits. Every SQL statement is an event on its span
+ * ({@link SqlSpanEvents}).
  */
 public class TracingProfile implements QuarkusTestProfile {
 
@@ -18,6 +19,9 @@ public class TracingProfile implements QuarkusTestProfile {
                 "quarkus.otel.sdk.disabled", "false",
                 "quarkus.otel.exporter.otlp.traces.endpoint", "http://127.0.0.1:" + port,
                 "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
-                "quarkus.otel.bsp.schedule.delay", "100ms");
+                "quarkus.otel.bsp.schedule.delay", "100ms",
+                // Each SQL statement as a span event, so the traces count a join's statements.
+                "quarkus.hibernate-orm.unsupported-properties.\"hibernate.session_factory.statement_inspector\"",
+                SqlSpanEvents.class.getName());
     }
 }
