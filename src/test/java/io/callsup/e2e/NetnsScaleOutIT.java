@@ -43,6 +43,12 @@ class NetnsScaleOutIT {
     private static final int MAX_CALLS = 8;
     /** Crash to the supervisor's BYE, as RtpengineCrashTest bounds it. */
     private static final Duration BYE_BOUND = Duration.ofSeconds(5);
+    /**
+     * Leader killed to a switching digit: PostgreSQL frees the lock when the killed JVM's socket
+     * closes, the survivor takes it within one leader-check (500 ms), and the press that switched
+     * took up to 400 ms to be seen here.
+     */
+    private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(3);
 
     private TestApi.Tenant abc;
     private long support;
@@ -118,7 +124,49 @@ class NetnsScaleOutIT {
         assertThat(auditTypes(db, supAId)).containsExactly("started", "mode_changed");
         assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed");
 
+        killDtmfLeader(lab, db, a, b, supA, supAId, supB, supBId);
         crashOneDaemon(lab, db, a, b, supA, supAId, supB, supBId);
+    }
+
+    /**
+     * Replica 2, which acts on every digit, is killed (SIGKILL) mid-supervision: both sessions go
+     * on (same media), and replica 1 takes the DTMF leader lock, so a digit pressed after the kill
+     * switches within {@link #TAKEOVER_BOUND}. A digit that reaches the replicas before the takeover
+     * is lost (nobody acts on it); the supervisor presses again, as a person would.
+     */
+    private void killDtmfLeader(NetnsLab lab, Connection db, Call a, Call b, RtpEndpoint supA, long supAId,
+                                RtpEndpoint supB, long supBId) throws Exception {
+        long killedAt = System.nanoTime();
+        lab.service(1).kill();
+        int presses = 0;
+        long switchedAt = 0;
+        while (switchedAt == 0 && System.nanoTime() - killedAt < TAKEOVER_BOUND.toNanos() * 2) {
+            supB.sendDigit('2', 100);
+            presses++;
+            long pressedAt = System.nanoTime();
+            while (System.nanoTime() - pressedAt < 400_000_000L) {
+                if (sessionOf(db, supBId).startsWith("ACTIVE/BARGE/")) {
+                    switchedAt = System.nanoTime();
+                    break;
+                }
+                Thread.sleep(20);
+            }
+        }
+        assertThat(switchedAt).as("a digit switched after the DTMF leader died").isPositive();
+        Duration takeover = Duration.ofNanos(switchedAt - killedAt);
+        System.out.println("netns: DTMF leader killed; a digit switched " + takeover.toMillis() + " ms later ("
+                + presses + " press(es))");
+        assertThat(takeover).isLessThan(TAKEOVER_BOUND);
+        assertThat(sessionOf(db, supAId)).isEqualTo("ACTIVE/BARGE/null");
+        Thread.sleep(400);
+        expectRow("barge on both after replica 2 died", Map.of(
+                a.agent(), hz(a.caller().toneHz(), supA.toneHz()), a.caller(), hz(a.agent().toneHz(), supA.toneHz()),
+                supA, hz(a.agent().toneHz(), a.caller().toneHz()),
+                b.agent(), hz(b.caller().toneHz(), supB.toneHz()), b.caller(), hz(b.agent().toneHz(), supB.toneHz()),
+                supB, hz(b.agent().toneHz(), b.caller().toneHz())));
+        supB.sendDigit('1', 200);
+        awaitSession(db, supBId, "ACTIVE/WHISPER/");
+        assertThat(triggersOf(db, supBId)).containsExactly("CODE", "RFC4733", "RFC4733", "RFC4733");
     }
 
     /**
@@ -141,10 +189,25 @@ class NetnsScaleOutIT {
                 b.agent(), hz(b.caller().toneHz(), supB.toneHz()), b.caller(), hz(b.agent().toneHz()),
                 supB, hz(b.agent().toneHz(), b.caller().toneHz())));
         assertThat(phones.get(supBId).running()).isTrue();
+
+        // New calls go to the survivor, and a join on one succeeds (replica 1 alone now).
+        Call c = call(db, 20);
+        assertThat(c.daemon()).isEqualTo(NetnsLab.ng(1));
+        RtpEndpoint supC = endpoint("supC", 2900);
+        long supCId = account("920", "SupC", true);
+        dial(supCId, "920", "*90" + c.agentExt(), supC);
+        awaitSession(db, supCId, "ACTIVE/SPY/");
+        expectRow("spy on a call placed while rtpengine 1 is dead", Map.of(
+                c.agent(), hz(c.caller().toneHz()), c.caller(), hz(c.agent().toneHz()),
+                supC, hz(c.agent().toneHz(), c.caller().toneHz()),
+                b.agent(), hz(b.caller().toneHz(), supB.toneHz()), b.caller(), hz(b.agent().toneHz()),
+                supB, hz(b.agent().toneHz(), b.caller().toneHz())));
+
         lab.restartRtpengine(0);
         awaitSession(db, supAId, "ENDED/BARGE/MEDIA_LOST");
         assertThat(auditTypes(db, supAId)).containsExactly("started", "mode_changed", "ended");
-        assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed");
+        // B: whisper, barge (after replica 2 died), whisper again.
+        assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed", "mode_changed", "mode_changed");
 
         // B's supervisor leaves through the API: B's parties hear only each other, and the audit ends.
         as(abc).delete("/api/v1/supervision-sessions/" + sessionId(db, supBId)).then().statusCode(200);
@@ -152,7 +215,8 @@ class NetnsScaleOutIT {
         awaitSession(db, supBId, "ENDED/WHISPER/API");
         expectRow("B after its supervisor left", Map.of(
                 b.agent(), hz(b.caller().toneHz()), b.caller(), hz(b.agent().toneHz()), supB, hz()));
-        assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed", "ended");
+        assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed", "mode_changed", "mode_changed",
+                "ended");
     }
 
     private final Map<Long, SippPhone> phones = new java.util.HashMap<>();

@@ -45,7 +45,11 @@ public final class NetnsLab implements AutoCloseable {
     public static final String[] SVC = {"10.77.0.21", "10.77.0.22"};
     public static final String DB = "10.77.0.30";
     public static final String DTMF_GROUP = "239.77.0.1";
-    public static final int NG = 2223;
+    /**
+     * ng port of rtpengine i is NG + i: bin/rtpengine-daemon refuses a port or media range any
+     * rtpengine on the machine uses, whatever its namespace (it reads /proc), so the two differ.
+     */
+    public static final int NG = 22391;
     public static final int SIP = 5060;
     public static final int MC = 5070;
     public static final int RPC = 5080;
@@ -112,7 +116,7 @@ public final class NetnsLab implements AutoCloseable {
 
     /** ng address as the service and Kamailio name it. */
     public static String ng(int i) {
-        return RTPE[i] + ":" + NG;
+        return RTPE[i] + ":" + (NG + i);
     }
 
     public Connection jdbc() throws SQLException {
@@ -173,9 +177,9 @@ public final class NetnsLab implements AutoCloseable {
     private void startRtpengine(int i) {
         Map<String, String> env = new HashMap<>();
         env.put("RTPENGINE_ADDR", RTPE[i]);
-        env.put("RTPENGINE_NG_PORT", Integer.toString(NG));
-        env.put("RTPENGINE_PORT_MIN", "28000");
-        env.put("RTPENGINE_PORT_MAX", "28999");
+        env.put("RTPENGINE_NG_PORT", Integer.toString(NG + i));
+        env.put("RTPENGINE_PORT_MIN", Integer.toString(28000 + 500 * i));
+        env.put("RTPENGINE_PORT_MAX", Integer.toString(28499 + 500 * i));
         env.put("RTPENGINE_DTMF_LOG_DEST", DTMF_GROUP + ":" + DTMF);
         env.put("RTPENGINE_RUN_DIR", rtpeDir(i).toString());
         run(List.of("ip", "netns", "exec", "csl-rtpe" + (i + 1), BinScript.locate("rtpengine-daemon").toString(),
