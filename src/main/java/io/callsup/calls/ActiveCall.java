@@ -54,6 +54,10 @@ public class ActiveCall extends PanacheEntityBase {
     @Column(name = "h_id")
     public Long hId;
 
+    /** host:port of the rtpengine ng socket Kamailio anchored the call in; null when not told. */
+    @Column(name = "rtpengine")
+    public String rtpengine;
+
     @Column(name = "started_at")
     public Instant startedAt;
 

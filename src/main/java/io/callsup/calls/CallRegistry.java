@@ -29,7 +29,13 @@ public class CallRegistry {
 
     /** One confirmed dialog as Kamailio describes it. */
     public record Dialog(String callId, String fromTag, String toTag, String callerUser, String callerDomain,
-                         String calleeUser, String calleeDomain, boolean supervisionLeg, Long hEntry, Long hId) {
+                         String calleeUser, String calleeDomain, boolean supervisionLeg, Long hEntry, Long hId,
+                         String rtpengine) {
+        public Dialog(String callId, String fromTag, String toTag, String callerUser, String callerDomain,
+                      String calleeUser, String calleeDomain, boolean supervisionLeg, Long hEntry, Long hId) {
+            this(callId, fromTag, toTag, callerUser, callerDomain, calleeUser, calleeDomain, supervisionLeg, hEntry,
+                    hId, null);
+        }
     }
 
     /**
@@ -58,6 +64,10 @@ public class CallRegistry {
         call.supervisionLeg = dialog.supervisionLeg();
         call.hEntry = dialog.hEntry();
         call.hId = dialog.hId();
+        if (dialog.rtpengine() != null) {
+            // A reloaded dialog (Kamailio restart) may lack the variable: keep what we knew.
+            call.rtpengine = dialog.rtpengine().startsWith("udp:") ? dialog.rtpengine().substring(4) : dialog.rtpengine();
+        }
         long customerId = customer.get().id;
         // The caller is identified by its SIP username (what it authenticated as); the callee by the
         // extension it dialled.

@@ -84,7 +84,7 @@ public class KamailioEndpoints {
             case "start" -> {
                 calls.started(new CallRegistry.Dialog(event.callId(), event.fromTag(), event.toTag(),
                         user(event.caller()), domain(event.caller()), user(event.callee()), domain(event.callee()),
-                        event.supervision(), event.hEntry(), event.hId()));
+                        event.supervision(), event.hEntry(), event.hId(), event.rtpengine()));
                 if (event.supervision()) {
                     SupervisorLegs.started(event.callId(), event.fromTag(), event.toTag());
                 }

@@ -84,7 +84,10 @@ public final class KamailioMessages {
             boolean supervision,
             Long hEntry,
             Long hId,
-            Long ts) {
+            Long ts,
+            // The ng socket Kamailio's rtpengine module anchored the call in ("udp:host:port").
+            @Size(max = 255) @Pattern(regexp = "(udp:)?[A-Za-z0-9.:\\[\\]-]+:[0-9]+",
+                    message = "must be udp:host:port") String rtpengine) {
     }
 
     @RegisterForReflection

@@ -34,6 +34,7 @@ public class DtmfListener implements AutoCloseable {
     private final int port;
     private final Consumer<DtmfEvent> consumer;
     private final Predicate<InetAddress> allowedSender;
+    private String multicastInterface;
     private final BiConsumer<String, String> dropped;
     private final Map<String, AtomicLong> unloggedDrops = new ConcurrentHashMap<>();
     private final Map<String, Long> lastDropLog = new ConcurrentHashMap<>();
@@ -55,15 +56,30 @@ public class DtmfListener implements AutoCloseable {
         this.consumer = Objects.requireNonNull(consumer);
     }
 
+    /** {@code host} is a multicast group: join it on this interface (name, e.g. eth0) after binding. */
+    public DtmfListener multicastOn(String interfaceName) {
+        this.multicastInterface = Objects.requireNonNull(interfaceName);
+        return this;
+    }
+
     public synchronized Future<Void> start() {
         if (socket != null) {
             return Future.succeededFuture();
         }
-        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(65536));
+        boolean group = multicastInterface != null;
+        // Bound to the group address itself (not the wildcard): only the group's datagrams arrive.
+        // SO_REUSEADDR lets replicas on one host all receive the group's datagrams.
+        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(65536)
+                .setReuseAddress(group));
         s.handler(this::onPacket);
         socket = s;
-        return s.listen(port, host).<Void>mapEmpty()
-                .onSuccess(x -> LOG.infof("listening for rtpengine DTMF log on %s:%d", host, port))
+        Future<Void> bound = s.listen(port, host).mapEmpty();
+        if (group) {
+            bound = bound.compose(x -> s.listenMulticastGroup(host, multicastInterface, null));
+        }
+        return bound.<Void>mapEmpty()
+                .onSuccess(x -> LOG.infof("listening for rtpengine DTMF log on %s:%d%s", host, port,
+                        group ? " (group joined on " + multicastInterface + ")" : ""))
                 .onFailure(err -> {
                     synchronized (this) {
                         socket = null;

@@ -86,5 +86,16 @@ public interface MediaConfig {
          * address than its ng socket's (e.g. a Service name that resolves to a ClusterIP).
          */
         java.util.Optional<List<String>> allowedSources();
+
+        /**
+         * Interface on which to join the group when {@code host} is a multicast address (several
+         * replicas: every rtpengine sends its log to the group, every replica receives it, and the
+         * one holding the DTMF leader lock acts on it; README "Scaling out"). Required then.
+         */
+        java.util.Optional<String> multicastInterface();
+
+        /** How often a replica tries to take the DTMF leader lock (multicast only): the takeover bound. */
+        @WithDefault("500ms")
+        Duration leaderCheck();
     }
 }

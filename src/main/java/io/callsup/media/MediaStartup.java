@@ -36,7 +36,15 @@ public class MediaStartup {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    jakarta.enterprise.inject.Instance<io.agroal.api.AgroalDataSource> db;
+
+    /** "calldtmf": the DTMF leader lock (multicast DTMF log only). */
+    static final long DTMF_LEADER_LOCK = 0x63616c6c64746d66L;
+
     private DtmfListener listener;
+    private io.callsup.cluster.LeaderLock leader;
+    private long leaderTimer = -1;
 
     /** One volatile pair, so readiness never reports UP next to a stale "failed" text. */
     private volatile Verdict verdict = new Verdict(false, "not checked yet");
@@ -53,11 +61,48 @@ public class MediaStartup {
             DtmfSources sources = config.dtmfLog().allowedSources().filter(l -> !l.isEmpty())
                     .map(DtmfSources::of).orElseGet(() -> DtmfSources.ofRtpengines(config.rtpengine()));
             LOG.infof("DTMF log datagrams are believed only from %s", sources);
+            java.util.function.Consumer<DtmfEvent> act = dtmfEvents::fire;
+            if (multicast(config.dtmfLog().host())) {
+                act = leaderOnly();
+            }
             listener = new DtmfListener(vertx, config.dtmfLog().host(), config.dtmfLog().port(), sources,
-                    (reason, sender) -> meters.counter(DROPPED_METRIC, "reason", reason).increment(),
-                    dtmfEvents::fire);
+                    (reason, sender) -> meters.counter(DROPPED_METRIC, "reason", reason).increment(), act);
+            if (leader != null) {
+                listener.multicastOn(config.dtmfLog().multicastInterface().orElseThrow(() -> new IllegalStateException(
+                        "callsup.media.dtmf-log.host is a multicast group: set callsup.media.dtmf-log.multicast-interface")));
+            }
             listener.start().toCompletionStage().toCompletableFuture().join();
         }
+    }
+
+    private static boolean multicast(String host) {
+        try {
+            return host.matches("[0-9.:a-fA-F]+") && java.net.InetAddress.getByName(host).isMulticastAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Every replica receives every digit of the group; only the one holding the leader lock acts, so
+     * a digit switches once. The lock is refreshed on a worker thread (JDBC) every leader-check.
+     */
+    private java.util.function.Consumer<DtmfEvent> leaderOnly() {
+        leader = new io.callsup.cluster.LeaderLock(db.get(), DTMF_LEADER_LOCK, "DTMF log");
+        long every = Math.max(50, config.dtmfLog().leaderCheck().toMillis());
+        leaderTimer = vertx.setPeriodic(0, every, t -> vertx.executeBlocking(() -> leader.refresh(), false));
+        return e -> {
+            if (leader.leading()) {
+                dtmfEvents.fire(e);
+            } else {
+                meters.counter(DROPPED_METRIC, "reason", "another-replica-leads").increment();
+            }
+        };
+    }
+
+    /** Whether this replica acts on the multicast DTMF log; empty when the log is unicast. */
+    public java.util.Optional<Boolean> dtmfLeader() {
+        return leader == null ? java.util.Optional.empty() : java.util.Optional.of(leader.leading());
     }
 
     /**
@@ -98,6 +143,10 @@ public class MediaStartup {
         stopped = true;
         if (listener != null) {
             listener.close();
+        }
+        if (leader != null) {
+            vertx.cancelTimer(leaderTimer);
+            leader.close();
         }
     }
 }

@@ -82,8 +82,10 @@ public class RtpengineMixer implements MediaMixer {
 
     private SlotChoice chooseSlot(MediaRef ref) {
         // A dial-in's ref names no daemon yet: the query that finds the call is the one the slot is chosen from.
-        Located at = ref.daemon() != null ? new Located(NgAddress.parse(ref.daemon()),
-                ng.query(NgAddress.parse(ref.daemon()), ref.callId())) : locate(ref.callId());
+        // The daemon Kamailio named is used only if it is one of ours: a name the service does not
+        // know (another spelling, a daemon not configured) would escape the reconciler's pings.
+        NgAddress named = known(ref.daemon());
+        Located at = named != null ? new Located(named, ng.query(named, ref.callId())) : locate(ref.callId());
         NgAddress d = at.daemon();
         CallView v = at.view();
         MixerSteps.requireLegs(v, ref);
@@ -427,6 +429,18 @@ public class RtpengineMixer implements MediaMixer {
         return v;
     }
 
+
+    private NgAddress known(String daemon) {
+        if (daemon == null) {
+            return null;
+        }
+        try {
+            NgAddress a = NgAddress.parse(daemon);
+            return ng.client().daemons().contains(a) ? a : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
 
     private NgAddress daemonOf(MediaRef ref) {
         return ref.daemon() != null ? NgAddress.parse(ref.daemon()) : locate(ref.callId()).daemon();

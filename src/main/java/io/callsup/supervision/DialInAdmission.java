@@ -111,6 +111,9 @@ public class DialInAdmission {
         session.supervisorAccountId = supervisor.id;
         session.agentAccountId = agent.id;
         session.callId = call.callId;
+        // The daemon Kamailio chose for the call: the mixer drives it (and only it) if the service
+        // knows it, instead of asking every daemon where the call is.
+        session.mediaDaemon = call.rtpengine;
         session.agentTag = call.tagOf(agent.id);
         session.clientTag = call.otherTag(agent.id);
         session.clientNumber = call.otherNumber(agent.id);

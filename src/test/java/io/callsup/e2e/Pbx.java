@@ -72,7 +72,7 @@ final class Pbx {
         SippPhone reg = SippPhone.start(name + "-register", "register.xml", port,
                 vars("user", sipUser, "domain", domain(), "expires", "3600"), "-au", sipUser, "-ap", SIP_PASSWORD);
         assertThat(reg.awaitExit(SIP_WAIT)).as(reg.trace()).isZero();
-        Map<String, String> v = vars("rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(media.port()),
+        Map<String, String> v = vars("rtp_ip", io.callsup.testsupport.TestHosts.phone(), "rtp_port", Integer.toString(media.port()),
                 "ring_ms", "0");
         v.putAll(vars(extraVars));
         return SippPhone.start(name, scenario, port, v, "-recv_timeout", "120000");
@@ -90,21 +90,21 @@ final class Pbx {
     /** An outside client calling an extension through the carrier trunk; hangs up after {@code hold}. */
     SippPhone clientCalls(String extension, RtpEndpoint media, Duration hold) {
         return SippPhone.start("client", "uac_call.xml", KamailioResource.trunkPort(),
-                vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", KamailioResource.HOST,
+                vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", io.callsup.testsupport.TestHosts.phone(),
                         "rtp_port", Integer.toString(media.port()), "hold_ms", Long.toString(hold.toMillis())));
     }
 
     /** An outside client calling an extension that stays on until the network hangs up. */
     SippPhone clientCallsUntilBye(String extension, RtpEndpoint media) {
         return SippPhone.start("client", "uac_call_wait_bye.xml", KamailioResource.trunkPort(),
-                vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", KamailioResource.HOST,
+                vars("user", "client", "domain", domain(), "target", extension, "rtp_ip", io.callsup.testsupport.TestHosts.phone(),
                         "rtp_port", Integer.toString(media.port())), "-recv_timeout", "120000");
     }
 
     /** Adam's phone dialling a code with {@code scenario}; its SDP points at {@code media}. */
     SippPhone adamDials(String dialled, String scenario, RtpEndpoint media, String... extraVars) {
         Map<String, String> v = vars("user", adamUser, "domain", domain(), "dial", dialled,
-                "rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(media.port()));
+                "rtp_ip", io.callsup.testsupport.TestHosts.phone(), "rtp_port", Integer.toString(media.port()));
         v.putAll(vars(extraVars));
         return SippPhone.start("adam", scenario, SippPhone.freshPort(), v, "-au", adamUser, "-ap", SIP_PASSWORD,
                 "-recv_timeout", "120000");

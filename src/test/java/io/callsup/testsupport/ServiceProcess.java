@@ -24,6 +24,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final int managementPort;
     private final Path log;
     private Process process;
+    private List<String> launcher = List.of();
+    private String host = "127.0.0.1";
 
     /** {@code managementPort}: internal endpoints and health (quarkus.management.port). */
     public ServiceProcess(Map<String, String> config, int port, int managementPort, Path log) {
@@ -31,6 +33,21 @@ public final class ServiceProcess implements AutoCloseable {
         this.port = port;
         this.managementPort = managementPort;
         this.log = log;
+    }
+
+    /**
+     * Runs the JVM through {@code launcher} (e.g. {@code ip netns exec NS}, which execs in place, so
+     * {@link #pid()} and {@link #kill()} still reach the JVM) and checks readiness on {@code host},
+     * where the service must then be told to listen. Before {@link #start()}.
+     */
+    public ServiceProcess via(List<String> launcher, String host) {
+        this.launcher = List.copyOf(launcher);
+        this.host = host;
+        return this;
+    }
+
+    public String host() {
+        return host;
     }
 
     public static Path jar() {
@@ -69,10 +86,11 @@ public final class ServiceProcess implements AutoCloseable {
     public void start() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         // The product's own JVM options, so that what the soak and the benchmarks measure is what ships.
-        List<String> cmd = new ArrayList<>(List.of(java, "@" + Path.of("src/main/jvm/service.jvm.options").toAbsolutePath()));
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(java, "@" + Path.of("src/main/jvm/service.jvm.options").toAbsolutePath()));
         if (ownSession) {
             // setsid execs java in place (a ProcessBuilder child leads no group): the pid stays the JVM's.
-            cmd.add(0, "setsid");
+            cmd.add(launcher.size(), "setsid");
         }
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
@@ -95,7 +113,7 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + managementPort + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;

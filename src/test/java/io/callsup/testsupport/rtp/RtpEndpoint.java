@@ -83,10 +83,18 @@ public final class RtpEndpoint implements AutoCloseable {
     /** Send time (nanoTime) of every audio or event packet this endpoint sent, in order. */
     private final List<Long> sent = new ArrayList<>();
 
+    private static InetAddress bindAddress() throws SocketException {
+        try {
+            return InetAddress.getByName(io.callsup.testsupport.TestHosts.phone());
+        } catch (java.net.UnknownHostException e) {
+            throw new SocketException("phone host: " + e.getMessage());
+        }
+    }
+
     public RtpEndpoint(String name, double toneHz) throws SocketException {
         this.name = name;
         this.toneHz = toneHz;
-        this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.socket = new DatagramSocket(new InetSocketAddress(bindAddress(), 0));
         this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rtp-tx-" + name);
             t.setDaemon(true);

@@ -92,7 +92,7 @@ public final class SippPhone implements AutoCloseable {
         while (true) {
             int port = NEXT_PORT.getAndAdd(2);
             try (java.net.DatagramSocket probe = new java.net.DatagramSocket(port,
-                    java.net.InetAddress.getByName(KamailioResource.HOST))) {
+                    java.net.InetAddress.getByName(io.callsup.testsupport.TestHosts.phone()))) {
                 return port;
             } catch (IOException busy) {
                 // taken, e.g. by a phone of an aborted run: try the next one
@@ -118,7 +118,7 @@ public final class SippPhone implements AutoCloseable {
             Path log = DIR.resolve(stem + ".log");
             Path out = DIR.resolve(stem + ".out");
             List<String> cmd = new ArrayList<>(List.of("sipp", "-sf", SCENARIOS.resolve(scenario).toString(),
-                    "-m", "1", "-i", KamailioResource.HOST, "-p", Integer.toString(port), "-nostdin",
+                    "-m", "1", "-i", io.callsup.testsupport.TestHosts.phone(), "-p", Integer.toString(port), "-nostdin",
                     "-trace_msg", "-message_file", messages.toString(),
                     "-trace_logs", "-log_file", log.toString(),
                     "-trace_err", "-error_file", DIR.resolve(stem + ".err").toString()));
