@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class AuditBench {
 
     private static final String ADDRESS = "callsup.supervision.audit";
-    private static final int BATCH = 200;
+    private static final int BATCH = Integer.getInteger("bench.batch", 200);
 
     @Test
     void bench() throws Exception {
@@ -58,6 +58,13 @@ public class AuditBench {
     }
 
     static void run(int events, int writers) throws Exception {
+        // Outside Quarkus nothing configures JBoss LogManager, whose root level is then ALL: Artemis's
+        // isTraceEnabled() guards pass and the broker and client format trace lines for every packet,
+        // journal record and delivery. That, not the relay, was most of the CPU the benchmark measured
+        // before (the service runs at Quarkus's INFO). Artemis's audit loggers write a line per message
+        // at INFO; the service turns them down to WARN (application.properties), so does this.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+        java.util.logging.Logger.getLogger("org.apache.activemq.audit").setLevel(java.util.logging.Level.WARNING);
         Path dir = Path.of("target", "bench-artemis");
         deleteTree(dir);
         int port;
@@ -81,8 +88,9 @@ public class AuditBench {
                     + " persistent broker (journal fsync on), %d cores%n", events, writers, payload.length(), BATCH,
                     Runtime.getRuntime().availableProcessors());
 
-            double steady = steadyState(url, brokerUrl, events, writers, payload);
-            double drain = backlogDrain(url, brokerUrl, events, payload);
+            CpuMeter cpu = new CpuMeter(pg.getPort());
+            double steady = steadyState(url, brokerUrl, events, writers, payload, cpu);
+            double drain = backlogDrain(url, brokerUrl, events, payload, cpu);
             System.out.printf("RESULT steady state (commit -> relay -> consumer): %.0f events/s%n", steady);
             System.out.printf("RESULT backlog drain (relay -> consumer):          %.0f events/s%n", drain);
             System.out.println("reproduce: bin/bench-audit " + events + " " + writers);
@@ -91,9 +99,10 @@ public class AuditBench {
         }
     }
 
-    private static double steadyState(String url, String brokerUrl, int events, int writers, String payload)
-            throws Exception {
+    private static double steadyState(String url, String brokerUrl, int events, int writers, String payload,
+                                      CpuMeter cpu) throws Exception {
         try (Counter consumer = new Counter(brokerUrl, "steady")) {
+            cpu.start();
             ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
             AtomicBoolean done = new AtomicBoolean();
             long start = System.nanoTime();
@@ -133,11 +142,13 @@ public class AuditBench {
             pool.shutdown();
             System.out.printf("steady state: %d events committed in %.2f s (%.0f commits/s), all received after %.2f s%n",
                     events, writeSeconds, events / writeSeconds, seconds);
+            reportCpu("steady state (writers included)", cpu.stop(), events);
             return events / seconds;
         }
     }
 
-    private static double backlogDrain(String url, String brokerUrl, int events, String payload) throws Exception {
+    private static double backlogDrain(String url, String brokerUrl, int events, String payload, CpuMeter cpu)
+            throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", "postgres")) {
             c.setAutoCommit(false);
             UUID session = UUID.randomUUID();
@@ -148,14 +159,30 @@ public class AuditBench {
         }
         try (Counter consumer = new Counter(brokerUrl, "drain"); RelayWorker worker = worker(url, brokerUrl)) {
             long start = System.nanoTime();
+            cpu.start();
             while (!worker.relayOnce().published().isEmpty()) {
                 // publish until the outbox is empty
             }
             consumer.await(events);
             double seconds = (System.nanoTime() - start) / 1e9;
+            reportCpu("backlog drain", cpu.stop(), events);
             System.out.printf("backlog drain: %d events published and received in %.2f s%n", events, seconds);
             return events / seconds;
         }
+    }
+
+    /**
+     * CPU per event of this JVM (relay, broker, consumer) and PostgreSQL, and the rate that CPU
+     * allows on all of this machine's cores if nothing else ran: a projection, printed as one.
+     */
+    private static void reportCpu(String phase, long[] nanos, int events) {
+        long total = nanos[0] + Math.max(0, nanos[1]);
+        double perEventUs = total / 1e3 / events;
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("CPU %s: %.0f us per event (JVM: relay + broker + consumer %.0f us, PostgreSQL %s);"
+                        + " CPU-bound ceiling on %d idle cores %.0f events/s%n", phase, perEventUs, nanos[0] / 1e3 / events,
+                nanos[1] < 0 ? "not found" : String.format("%.0f us", nanos[1] / 1e3 / events), cores,
+                cores * 1e6 / perEventUs);
     }
 
     /** The relay with one long-lived database connection, as the service's pool gives it. */
