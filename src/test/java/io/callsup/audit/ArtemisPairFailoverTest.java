@@ -78,6 +78,8 @@ class ArtemisPairFailoverTest {
                 AtomicInteger publishedAfterKill = new AtomicInteger();
                 AtomicInteger failedPasses = new AtomicInteger();
                 AtomicBoolean killed = new AtomicBoolean();
+                java.util.concurrent.atomic.AtomicLong killedAt = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.atomic.AtomicLong resumedAt = new java.util.concurrent.atomic.AtomicLong();
                 List<Throwable> relayErrors = new ArrayList<>();
                 Thread relay = new Thread(() -> {
                     long backoff = 0;
@@ -90,6 +92,9 @@ class ArtemisPairFailoverTest {
                                 published.addAndGet(n);
                                 if (killed.get()) {
                                     publishedAfterKill.addAndGet(n);
+                                    if (n > 0) {
+                                        resumedAt.compareAndSet(0, System.nanoTime());
+                                    }
                                 }
                                 backoff = 0;
                                 if (pass.published().isEmpty()) {
@@ -124,6 +129,7 @@ class ArtemisPairFailoverTest {
                             writtenAfterKill.add(id);
                         }
                         if (!killed.get() && published.get() >= KILL_AFTER_PUBLISHED) {
+                            killedAt.set(System.nanoTime());
                             pair.killPrimary();
                             killed.set(true);
                             System.out.printf("primary killed (SIGKILL) after %d of %d events committed, %d published%n",
@@ -156,6 +162,8 @@ class ArtemisPairFailoverTest {
                         written.size(), writtenAfterKill.size(), received.size(), distinct.size(),
                         received.size() - distinct.size(), failedPasses.get(),
                         relayErrors.isEmpty() ? "none" : relayErrors.get(0).toString(), publishedAfterKill.get());
+                System.out.printf("the relay published again %d ms after the SIGKILL%n",
+                        (resumedAt.get() - killedAt.get()) / 1_000_000);
                 assertEquals(0, unsent(db), "outbox rows left unsent after the failover");
                 assertEquals(Set.of(), missing, "events committed to the outbox that no subscriber received");
                 assertEquals(Set.of(), foreign, "events received that the outbox never held");

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * {@code bin/callsup} installs ({@code $ARTEMIS_HOME}, default
  * {@code /var/lib/callsup/apache-artemis-2.56.0}) when it is there, else the artemis-server on the
  * test class path. Fixed ports 61700 (primary) and 61701 (backup): above the kernel's ephemeral
- * range, used by no other test.
+ * range, used by no other test. A pair has no quorum: the backup activates whenever it loses the
+ * primary, so a network split (which this class does not stage) could leave two active brokers.
  */
 public final class ArtemisPair implements AutoCloseable {
 
