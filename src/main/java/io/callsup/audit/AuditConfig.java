@@ -39,7 +39,7 @@ public interface AuditConfig {
         @WithDefault("1s")
         Duration pollInterval();
 
-        /** Rows published per broker transaction (bin/bench-audit: 1000 cost 28 % less CPU per event than 200). */
+        /** Rows published per broker transaction (bin/bench-audit: 1000 drained a backlog 20-25 % faster than 200, at the same CPU per event: fewer broker and database commits). */
         @WithDefault("1000")
         int batchSize();
 
