@@ -130,15 +130,15 @@ public class DialInAdmission {
     private record Caller(Optional<Customer> customer, Optional<Account> account, DialingRule rule) {
     }
 
-    /**
-     * One statement for what used to take three (customer by domain, account by SIP username, rule);
-     * the entities it loads are managed, so {@link PolicyInputs} finds the customer without a query.
-     */
     /** For {@link JoinPathWarmup}: the caller's query, for a domain no customer has. */
     static void warmUp(String noDomain) {
         caller(noDomain, noDomain);
     }
 
+    /**
+     * One statement for what used to take three (customer by domain, account by SIP username, rule);
+     * the entities it loads are managed, so {@link PolicyInputs} finds the customer without a query.
+     */
     private static Caller caller(String domain, String sipUsername) {
         List<Object[]> rows = Customer.getEntityManager().createQuery("""
                         select c, a, r from Customer c
