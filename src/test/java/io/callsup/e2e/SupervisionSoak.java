@@ -259,20 +259,8 @@ class SupervisionSoak {
             v.put("hold_ms", "8000");
         }
         return SippPhone.start("sup" + l.tag(), a ? "supervisor_bye_after.xml" : "supervisor_wait_bye.xml",
-                SippPhone.freshPort(), v, "-au", l.supUser(), "-ap", Pbx.SIP_PASSWORD, "-recv_timeout", "60000",
-                "-mp", mediaPort());
+                SippPhone.freshPort(), v, "-au", l.supUser(), "-ap", Pbx.SIP_PASSWORD, "-recv_timeout", "60000");
     }
-
-    /**
-     * SIPp binds an (unused) RTP echo socket at -mp, default 6000, and gives up if it is taken: 25
-     * phones starting at once collided there. Each gets its own 4 ports (RTP/RTCP, audio/video) from
-     * a range clear of SippPhone's SIP ports (20000+), the test rtpengines (23000-31999) and Asterisk.
-     */
-    private static String mediaPort() {
-        return Integer.toString(12000 + MEDIA_PORTS.getAndAdd(4) % 7996);
-    }
-
-    private static final AtomicInteger MEDIA_PORTS = new AtomicInteger();
 
     private void patch(String crm, String session, String mode, String what) {
         int status = TestApi.as(crm, PW).body(Map.of("mode", mode))

@@ -128,6 +128,10 @@ public final class SippPhone implements AutoCloseable {
                 cmd.add(v);
             });
             cmd.addAll(List.of(options));
+            if (!List.of(options).contains("-mp")) {
+                cmd.add("-mp");
+                cmd.add(mediaPort());
+            }
             cmd.add(target);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
             Path shim = coarseShim;
@@ -309,4 +313,16 @@ public final class SippPhone implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * SIPp binds an (unused) RTP echo socket at -mp, default 6000, and gives up after 100 tries two
+     * ports apart: a benchmark's 200 phones, or 25 starting at once, ran out there. Each phone gets
+     * its own 4 ports (RTP/RTCP, audio/video) from a range clear of the SIP ports (ephemeral), the
+     * test rtpengines (23000-31999) and Asterisk's RTP (26000-26999).
+     */
+    private static String mediaPort() {
+        return Integer.toString(12000 + MEDIA_PORTS.getAndAdd(4) % 7996);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger MEDIA_PORTS = new java.util.concurrent.atomic.AtomicInteger();
 }
