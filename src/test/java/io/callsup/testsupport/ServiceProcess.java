@@ -87,7 +87,9 @@ public final class ServiceProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         // The product's own JVM options, so that what the soak and the benchmarks measure is what ships.
         List<String> cmd = new ArrayList<>(launcher);
-        cmd.addAll(List.of(java, "@" + Path.of("src/main/jvm/service.jvm.options").toAbsolutePath()));
+        // -Dcallsup.test.service-jvm-options=FILE runs another set, to compare (benchmarks only).
+        cmd.addAll(List.of(java, "@" + Path.of(System.getProperty("callsup.test.service-jvm-options",
+                "src/main/jvm/service.jvm.options")).toAbsolutePath()));
         if (ownSession) {
             // setsid execs java in place (a ProcessBuilder child leads no group): the pid stays the JVM's.
             cmd.add(launcher.size(), "setsid");
