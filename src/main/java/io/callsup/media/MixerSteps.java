@@ -23,6 +23,16 @@ final class MixerSteps {
      */
     static final Map<String, Object> OPUS_ENCODER = Map.of("set", List.of("opus/48000/2/64000"));
 
+    /**
+     * Flags of every negotiation that gives an idle slot its next phone. rtpengine keys a media's
+     * local ports by the remote endpoint: an SDP naming a new address gets a new port pair, and the
+     * old pair stays bound until the call ends (daemon/call.c, __get_endpoint_map). Every re-join
+     * brings a new phone, so without this each one kept two ports (issue 12's soak: "Ran out of
+     * ports"); with it the slot keeps its ports and only the peer address changes
+     * (MixerPortLeakTest).
+     */
+    static final List<String> PORT_LATCHING = List.of("port latching");
+
     private final SyncNg ng;
 
     MixerSteps(SyncNg ng) {

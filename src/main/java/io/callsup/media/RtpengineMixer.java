@@ -50,6 +50,7 @@ public class RtpengineMixer implements MediaMixer {
 
     private final SyncNg ng;
     private final MixerSteps steps;
+    private final PortHeadroom headroom;
     private final Duration audibleAfterDigitDelay;
     private final NgAddress placeholder;
     private final int listLimit;
@@ -66,6 +67,7 @@ public class RtpengineMixer implements MediaMixer {
             NgAddress placeholder, int listLimit) {
         this.ng = new SyncNg(ng, commandDeadline);
         this.steps = new MixerSteps(this.ng);
+        this.headroom = new PortHeadroom(this.ng);
         this.audibleAfterDigitDelay = audibleAfterDigitDelay;
         this.placeholder = placeholder;
         this.listLimit = listLimit;
@@ -114,10 +116,13 @@ public class RtpengineMixer implements MediaMixer {
                     .orElseThrow(() -> new NoCommonCodec("the supervisor's phone offered "
                             + offered.stream().map(SdpCodecs.Codec::name).toList()
                             + "; the mixer needs one of G722, opus, PCMU, PCMA"));
+            if (!s.exists()) {
+                headroom.requireForNewSlot(d, r.callId());
+            }
             try {
                 String toPh = MixerSteps.sdp(ng.send(d, cmd("offer", r.callId(), "from-tag", s.tag(), "to-tag",
                         s.exists() ? s.ph() : null, "sdp", supervisorSdpOffer, "label", SUPERVISOR_LABEL,
-                        "codec", MixerSteps.OPUS_ENCODER)));
+                        "codec", MixerSteps.OPUS_ENCODER, "flags", MixerSteps.PORT_LATCHING)));
                 String answer = MixerSteps.sdp(ng.send(d, cmd("answer", r.callId(), "from-tag", s.tag(), "to-tag", s.ph(), "sdp",
                         Placeholder.answer(SupervisorCodecs.cutTo(toPh, chosen), placeholder))));
                 if (hasTelephoneEvent(supervisorSdpOffer) && !hasTelephoneEvent(answer)) {
@@ -141,6 +146,9 @@ public class RtpengineMixer implements MediaMixer {
             MixerSteps.Slot s = c.slot();
             MediaRef r = c.ref();
             List<String> offerOrder = SupervisorCodecs.offerOrder(c.callCodecs());
+            if (!s.exists()) {
+                headroom.requireForNewSlot(d, r.callId());
+            }
             try {
                 if (!s.exists()) {
                     // Creates the slot with both tags named, the phone side parked on the placeholder
@@ -175,7 +183,8 @@ public class RtpengineMixer implements MediaMixer {
             if (!v.has(s) || !v.has(ph) || !SUPERVISOR_LABEL.equals(v.label(s))) {
                 throw new MediaFailure("supervisor " + s + " is not prepared in call " + ref.callId(), false, null);
             }
-            ng.send(d, cmd("answer", ref.callId(), "from-tag", ph, "to-tag", s, "sdp", sdpAnswer));
+            ng.send(d, cmd("answer", ref.callId(), "from-tag", ph, "to-tag", s, "sdp", sdpAnswer, "flags",
+                    MixerSteps.PORT_LATCHING));
             steps.bind(d, ref.callId(), s, ph);
             return null;
         });

@@ -98,6 +98,9 @@ class RtpengineMixerFaultTest {
                 reply.put("sdp", SDP);
             } else if (name.equals("list")) {
                 reply.put("calls", List.of("c1"));
+            } else if (name.equals("statistics")) {
+                reply.put("statistics", Map.of("interfaces", List.of(Map.of("name", "default", "ports",
+                        Map.of("free", 1000L)))));
             } else if (name.equals("ping")) {
                 reply.put("result", "pong");
             }
