@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 15 on "separate hosts" (bin/netns-lab, {@link NetnsLab}): Kamailio spreads calls over two
  * rtpengines, two service replicas share PostgreSQL, and each rtpengine's DTMF log reaches both
- * replicas over multicast. Kamailio posts decisions and dialog events to replica 1 only (no
- * dispatcher yet); replica 2 holds the DTMF leader lock, so every digit is acted on by the replica
+ * replicas over multicast. Kamailio posts decisions and dialog events to replica 1 (its first
+ * service URL; replica 2 only when replica 1 does not answer, NetnsReplicaFailoverIT); replica 2 holds the DTMF leader lock, so every digit is acted on by the replica
  * that did not make the decision. Asserted by what every phone hears (presence and absence, across
  * both calls at once), the sessions' rows, the replicas' metrics and the audit outbox.
  */

@@ -96,7 +96,7 @@ public final class NetnsLab implements AutoCloseable {
         }
         startKamailio();
         // Replica 2 first: it takes the DTMF leader lock, so the digits of calls whose decisions
-        // replica 1 (Kamailio's target) made are acted on by the other replica.
+        // replica 1 (Kamailio's first URL) made are acted on by the other replica.
         services.add(null);
         services.add(null);
         services.set(1, startService(1));
@@ -192,7 +192,8 @@ public final class NetnsLab implements AutoCloseable {
         kamailioEnv.put("KAMAILIO_MC_PORT", Integer.toString(MC));
         kamailioEnv.put("KAMAILIO_RPC_ADDR", KAM);
         kamailioEnv.put("KAMAILIO_RPC_PORT", Integer.toString(RPC));
-        kamailioEnv.put("KAMAILIO_SERVICE_URL", "http://" + SVC[0] + ":" + MGMT);
+        // Both replicas, replica 1 first: Kamailio moves to replica 2 when replica 1 does not answer.
+        kamailioEnv.put("KAMAILIO_SERVICE_URL", "http://" + SVC[0] + ":" + MGMT + ",http://" + SVC[1] + ":" + MGMT);
         kamailioEnv.put("KAMAILIO_SERVICE_NET", "10.77.0.0/24");
         kamailioEnv.put("KAMAILIO_EVENT_SECRET", KamailioResource.EVENT_SECRET);
         kamailioEnv.put("KAMAILIO_RPC_SECRET", KamailioResource.RPC_SECRET);
