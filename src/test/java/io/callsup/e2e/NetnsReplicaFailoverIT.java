@@ -1,6 +1,7 @@
 package io.callsup.e2e;
 
-import io.callsup.testsupport.TestApi;
+import io.callsup.e2e.LabScenario.Call;
+import io.callsup.testsupport.SseStream;
 import io.callsup.testsupport.netns.NetnsLab;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
@@ -16,13 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.callsup.e2e.StackDb.await;
 import static io.callsup.e2e.StackDb.sessionOf;
 import static io.callsup.e2e.StackDb.triggersOf;
-import static io.callsup.testsupport.TestApi.as;
 import static io.callsup.testsupport.rtp.ToneMatrix.expectRow;
 import static io.callsup.testsupport.rtp.ToneMatrix.hz;
-import static io.callsup.testsupport.sip.SippPhone.vars;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -47,8 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NetnsReplicaFailoverIT {
 
-    private static final Duration SIP_WAIT = Duration.ofSeconds(20);
-    private static final String PW = "sip-secret-pw";
+    private static final Duration SIP_WAIT = LabScenario.SIP_WAIT;
     /**
      * Kill to the new supervisor's session ACTIVE, SIPp start included. The killed replica's socket
      * refuses at once (its namespace keeps its address), so failover adds one refused connect.
@@ -57,44 +54,32 @@ class NetnsReplicaFailoverIT {
     /** Agent of call A hangs up this long after answering: after the kill, the digit and the join. */
     private static final int HOLD_MS = 25_000;
 
-    private TestApi.Tenant abc;
-    private long support;
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private final Map<Long, String> supUsers = new java.util.HashMap<>();
-
-    private record Call(String agentExt, RtpEndpoint agent, RtpEndpoint caller, SippPhone agentPhone,
-                        SippPhone callerPhone) {
-    }
+    private LabScenario people;
 
     @Test
     void killingTheReplicaKamailioTriesFirstKeepsSessionsJoinsAndDialogEvents() throws Exception {
         Assumptions.assumeTrue(NetnsLab.available(), "needs root, iproute2 netns and PostgreSQL 15 binaries");
         String baseUri = RestAssured.baseURI;
-        try (NetnsLab lab = new NetnsLab().start(); Connection db = lab.jdbc()) {
-            abc = TestApi.newTenant("ABC", true);
-            support = TestApi.newHuntGroup(abc, "Support");
-            try {
-                run(lab, db);
-            } finally {
-                for (int i = open.size() - 1; i >= 0; i--) {
-                    open.get(i).close();
-                }
-                RestAssured.baseURI = baseUri;
-            }
+        try (NetnsLab lab = new NetnsLab().start(); Connection db = lab.jdbc();
+             LabScenario scenario = new LabScenario(db)) {
+            people = scenario;
+            run(lab, db);
+        } finally {
+            RestAssured.baseURI = baseUri;
         }
     }
 
     private void run(NetnsLab lab, Connection db) throws Exception {
         // A console on replica 1, from before the first call.
-        SseStream console1 = keep(new SseStream(api(0), abc, null));
+        SseStream console1 = people.keep(new SseStream(api(0), people.abc, null));
         long callAStarted = System.nanoTime();
-        Call a = call(db, 0, "uas_answer_then_bye.xml", "hold_ms", Integer.toString(HOLD_MS));
-        Call b = call(db, 1, "uas_answer.xml");
+        Call a = people.call(0, "uas_answer_then_bye.xml", "hold_ms", Integer.toString(HOLD_MS));
+        Call b = people.call(1, "uas_answer.xml");
 
-        RtpEndpoint supA = keep(new RtpEndpoint("supA", 1700));
-        long supAId = account("900", "SupA");
-        SippPhone supAPhone = dial(supAId, "900", "*90" + a.agentExt(), supA);
-        awaitSession(db, supAId, "ACTIVE/SPY/");
+        RtpEndpoint supA = people.endpoint("supA", 1700);
+        long supAId = people.supervisor("900", "SupA");
+        SippPhone supAPhone = people.dial(supAId, "*90" + a.agentExt(), supA);
+        people.awaitSession(supAId, "ACTIVE/SPY/");
         expectRow("spy on A, both replicas up", Map.of(
                 a.agent(), hz(a.caller().toneHz()), a.caller(), hz(a.agent().toneHz()),
                 supA, hz(a.agent().toneHz(), a.caller().toneHz())));
@@ -108,26 +93,26 @@ class NetnsReplicaFailoverIT {
                 + Duration.ofNanos(killedAt - callAStarted).toMillis() + " ms after call A was placed");
 
         // A new join, decided by replica 2 alone.
-        RtpEndpoint supB = keep(new RtpEndpoint("supB", 2300));
-        long supBId = account("901", "SupB");
-        dial(supBId, "901", "*90" + b.agentExt(), supB);
-        awaitSession(db, supBId, "ACTIVE/SPY/");
+        RtpEndpoint supB = people.endpoint("supB", 2300);
+        long supBId = people.supervisor("901", "SupB");
+        people.dial(supBId, "*90" + b.agentExt(), supB);
+        people.awaitSession(supBId, "ACTIVE/SPY/");
         Duration join = Duration.ofNanos(System.nanoTime() - killedAt);
         System.out.println("netns: replica 1 killed; a new join was ACTIVE (via replica 2) " + join.toMillis()
                 + " ms later");
         assertThat(join).isLessThan(JOIN_BOUND);
-        assertThat(phones.get(supBId).inviteAnswer()).as(phones.get(supBId).trace()).hasValueSatisfying(
+        assertThat(people.phoneOf(supBId).inviteAnswer()).as(people.phoneOf(supBId).trace()).hasValueSatisfying(
                 s -> assertThat(s).startsWith("200"));
 
         // The console comes back on replica 2, after the join: the join's events must come as replay.
         List<Long> before = console1.ids();
         long last = before.isEmpty() ? console1.readyId() : before.get(before.size() - 1);
-        SseStream console2 = keep(new SseStream(api(1), abc, last));
+        SseStream console2 = people.keep(new SseStream(api(1), people.abc, last));
         assertThat(console2.readyData()).contains("\"complete\":true");
 
         // The session replica 1 decided goes on, and a digit switches it.
         supA.sendDigit('2', 200);
-        awaitSession(db, supAId, "ACTIVE/BARGE/");
+        people.awaitSession(supAId, "ACTIVE/BARGE/");
         assertThat(triggersOf(db, supAId)).containsExactly("CODE", "RFC4733");
         Thread.sleep(400); // the keypress is briefly audible in the new mix
         expectRow("barge on A, spy on B, replica 1 dead", Map.of(
@@ -140,7 +125,7 @@ class NetnsReplicaFailoverIT {
         assertThat(a.agentPhone().awaitExit(Duration.ofMillis(HOLD_MS + 20_000))).as(a.agentPhone().trace()).isZero();
         long hungUpAt = System.nanoTime();
         assertThat(supAPhone.awaitExit(SIP_WAIT)).as(supAPhone.trace()).isZero();
-        awaitSession(db, supAId, "ENDED/BARGE/CALL_ENDED");
+        people.awaitSession(supAId, "ENDED/BARGE/CALL_ENDED");
         System.out.println("netns: call A ended after the kill; its supervisor's BYE came "
                 + Duration.ofNanos(System.nanoTime() - hungUpAt).toMillis() + " ms after the agent's BYE");
         assertThat(a.callerPhone().awaitExit(SIP_WAIT)).isZero();
@@ -168,7 +153,7 @@ class NetnsReplicaFailoverIT {
     private List<Long> loggedSince(Connection db, long after) throws Exception {
         try (PreparedStatement ps = db.prepareStatement("SELECT id FROM live_event WHERE customer_id = ? AND id > ?"
                 + " ORDER BY id")) {
-            ps.setLong(1, abc.customerId());
+            ps.setLong(1, people.abc.customerId());
             ps.setLong(2, after);
             try (ResultSet rs = ps.executeQuery()) {
                 List<Long> out = new ArrayList<>();
@@ -182,83 +167,5 @@ class NetnsReplicaFailoverIT {
 
     private static String api(int replica) {
         return "http://" + NetnsLab.SVC[replica] + ":" + NetnsLab.HTTP;
-    }
-
-    private final Map<Long, SippPhone> phones = new java.util.HashMap<>();
-
-    private Call call(Connection db, int n, String agentScenario, String... agentVars) throws Exception {
-        String agentExt = "70" + n;
-        String agentUser = TestApi.unique("agent" + n);
-        String callerUser = TestApi.unique("caller" + n);
-        long agentId = accountWithUser(agentExt, "Agent" + n, agentUser);
-        TestApi.putMember(abc, support, agentId, false);
-        accountWithUser("80" + n, "Caller" + n, callerUser);
-        RtpEndpoint agent = keep(new RtpEndpoint("agent" + n, 400 + 50 * n));
-        RtpEndpoint caller = keep(new RtpEndpoint("caller" + n, 900 + 50 * n));
-        int port = SippPhone.freshPort();
-        SippPhone reg = SippPhone.start("agent" + n + "-register", "register.xml", port,
-                vars("user", agentUser, "domain", abc.sipDomain(), "expires", "3600"), "-au", agentUser, "-ap", PW);
-        assertThat(reg.awaitExit(SIP_WAIT)).as(reg.trace()).isZero();
-        Map<String, String> v = new java.util.HashMap<>(vars("rtp_ip", NetnsLab.HOST, "rtp_port",
-                Integer.toString(agent.port()), "ring_ms", "0"));
-        v.putAll(vars(agentVars));
-        SippPhone agentPhone = keep(SippPhone.start("agent" + n, agentScenario, port, v, "-recv_timeout", "120000"));
-        SippPhone callerPhone = keep(SippPhone.start("caller" + n, "supervisor_wait_bye.xml", SippPhone.freshPort(),
-                vars("user", callerUser, "domain", abc.sipDomain(), "dial", agentExt, "rtp_ip", NetnsLab.HOST,
-                        "rtp_port", Integer.toString(caller.port())), "-au", callerUser, "-ap", PW,
-                "-recv_timeout", "120000"));
-        connect(agent, agentPhone);
-        connect(caller, callerPhone);
-        // A join needs the call known to the service (Kamailio's dialog "start").
-        await(() -> {
-            try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM active_call"
-                    + " WHERE callee_account_id = ? AND NOT supervision_leg")) {
-                ps.setLong(1, agentId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        }, "call " + n + " known to the service");
-        return new Call(agentExt, agent, caller, agentPhone, callerPhone);
-    }
-
-    private SippPhone dial(long supId, String ext, String code, RtpEndpoint ep) throws Exception {
-        String user = supUsers.get(supId);
-        SippPhone p = keep(SippPhone.start("sup" + ext, "supervisor_wait_bye.xml", SippPhone.freshPort(),
-                vars("user", user, "domain", abc.sipDomain(), "dial", code, "rtp_ip", NetnsLab.HOST,
-                        "rtp_port", Integer.toString(ep.port())), "-au", user, "-ap", PW, "-recv_timeout", "120000"));
-        phones.put(supId, p);
-        connect(ep, p);
-        return p;
-    }
-
-    private long account(String ext, String name) {
-        String user = TestApi.unique(name.toLowerCase());
-        long id = accountWithUser(ext, name, user);
-        TestApi.putMember(abc, support, id, true);
-        supUsers.put(id, user);
-        return id;
-    }
-
-    private long accountWithUser(String ext, String name, String user) {
-        return as(abc).body(Map.of("extension", ext, "displayName", name, "sipUsername", user, "sipPassword", PW))
-                .post("/api/v1/customer/accounts").then().statusCode(201).extract().jsonPath().getLong("id");
-    }
-
-    private <T extends AutoCloseable> T keep(T t) {
-        open.add(t);
-        return t;
-    }
-
-    private static void connect(RtpEndpoint ep, SippPhone phone) throws InterruptedException {
-        var sdp = phone.awaitReceivedSdp(SIP_WAIT);
-        ep.connect(sdp, sdp.pt("PCMU"));
-    }
-
-    private static void awaitSession(Connection db, long supId, String prefix) throws Exception {
-        await(() -> {
-            String s = sessionOf(db, supId);
-            return s != null && s.startsWith(prefix);
-        }, "session of " + supId + " " + prefix + " (now " + sessionOf(db, supId) + ")");
     }
 }

@@ -1,6 +1,6 @@
 package io.callsup.e2e;
 
-import io.callsup.testsupport.TestApi;
+import io.callsup.e2e.LabScenario.Call;
 import io.callsup.testsupport.netns.NetnsLab;
 import io.callsup.testsupport.rtp.RtpEndpoint;
 import io.callsup.testsupport.sip.SippPhone;
@@ -18,13 +18,11 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.callsup.e2e.StackDb.await;
 import static io.callsup.e2e.StackDb.sessionOf;
 import static io.callsup.e2e.StackDb.triggersOf;
 import static io.callsup.testsupport.TestApi.as;
 import static io.callsup.testsupport.rtp.ToneMatrix.expectRow;
 import static io.callsup.testsupport.rtp.ToneMatrix.hz;
-import static io.callsup.testsupport.sip.SippPhone.vars;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,8 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NetnsScaleOutIT {
 
-    private static final Duration SIP_WAIT = Duration.ofSeconds(20);
-    private static final String PW = "sip-secret-pw";
+    private static final Duration SIP_WAIT = LabScenario.SIP_WAIT;
     /** Calls placed until both daemons hold one: the module hashes the call-id, P(all on one) = 2^-7. */
     private static final int MAX_CALLS = 8;
     /**
@@ -56,27 +53,15 @@ class NetnsScaleOutIT {
      */
     private static final Duration TAKEOVER_BOUND = Duration.ofSeconds(3);
 
-    private TestApi.Tenant abc;
-    private long support;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    /** One ordinary call: agent (member of Support) called by another account of ABC. */
-    private record Call(int n, String agentExt, RtpEndpoint agent, RtpEndpoint caller, String callId, String daemon) {
-    }
+    private LabScenario people;
 
     @Test
     void callsOnBothRtpenginesAreSupervisedAndEitherReplicaSwitchesTheirDigits() throws Exception {
         Assumptions.assumeTrue(NetnsLab.available(), "needs root, iproute2 netns and PostgreSQL 15 binaries");
-        try (NetnsLab lab = new NetnsLab().start(); Connection db = lab.jdbc()) {
-            abc = TestApi.newTenant("ABC", true);
-            support = TestApi.newHuntGroup(abc, "Support");
-            try {
-                run(lab, db);
-            } finally {
-                for (int i = open.size() - 1; i >= 0; i--) {
-                    open.get(i).close();
-                }
-            }
+        try (NetnsLab hosts = new NetnsLab().start(); Connection db = hosts.jdbc();
+             LabScenario scenario = new LabScenario(db)) {
+            people = scenario;
+            run(hosts, db);
         }
     }
 
@@ -84,7 +69,7 @@ class NetnsScaleOutIT {
         // Calls until each daemon anchors one; Kamailio names the daemon in the dialog event.
         Map<String, Call> byDaemon = new LinkedHashMap<>();
         for (int n = 0; n < MAX_CALLS && byDaemon.size() < 2; n++) {
-            Call c = call(db, n);
+            Call c = call(n);
             byDaemon.putIfAbsent(c.daemon(), c);
         }
         assertThat(byDaemon.keySet()).as("calls spread over both rtpengines")
@@ -93,14 +78,14 @@ class NetnsScaleOutIT {
         Call b = byDaemon.get(NetnsLab.ng(1));
 
         // A supervisor on each call, in spy mode (decided by replica 1).
-        RtpEndpoint supA = endpoint("supA", 1700);
-        RtpEndpoint supB = endpoint("supB", 2300);
-        long supAId = account("90" + a.n(), "SupA", true);
-        long supBId = account("90" + b.n(), "SupB", true);
-        dial(supAId, "90" + a.n(), "*90" + a.agentExt(), supA);
-        dial(supBId, "90" + b.n(), "*90" + b.agentExt(), supB);
-        awaitSession(db, supAId, "ACTIVE/SPY/");
-        awaitSession(db, supBId, "ACTIVE/SPY/");
+        RtpEndpoint supA = people.endpoint("supA", 1700);
+        RtpEndpoint supB = people.endpoint("supB", 2300);
+        long supAId = people.supervisor("90" + a.n(), "SupA");
+        long supBId = people.supervisor("90" + b.n(), "SupB");
+        people.dial(supAId, "*90" + a.agentExt(), supA);
+        people.dial(supBId, "*90" + b.agentExt(), supB);
+        people.awaitSession(supAId, "ACTIVE/SPY/");
+        people.awaitSession(supBId, "ACTIVE/SPY/");
         // The service drives the daemon Kamailio named, and only it.
         assertThat(mediaDaemon(db, supAId)).isEqualTo(a.daemon());
         assertThat(mediaDaemon(db, supBId)).isEqualTo(b.daemon());
@@ -114,8 +99,8 @@ class NetnsScaleOutIT {
         double beforeIgnored = ignoredDigits(lab, 0);
         supA.sendDigit('2', 200);
         supB.sendDigit('1', 200);
-        awaitSession(db, supAId, "ACTIVE/BARGE/");
-        awaitSession(db, supBId, "ACTIVE/WHISPER/");
+        people.awaitSession(supAId, "ACTIVE/BARGE/");
+        people.awaitSession(supBId, "ACTIVE/WHISPER/");
         Thread.sleep(400); // the keypress is briefly audible in the new mix
         expectRow("barge on A, whisper on B", Map.of(
                 a.agent(), hz(a.caller().toneHz(), supA.toneHz()), a.caller(), hz(a.agent().toneHz(), supA.toneHz()),
@@ -171,7 +156,7 @@ class NetnsScaleOutIT {
                 b.agent(), hz(b.caller().toneHz(), supB.toneHz()), b.caller(), hz(b.agent().toneHz(), supB.toneHz()),
                 supB, hz(b.agent().toneHz(), b.caller().toneHz())));
         supB.sendDigit('1', 200);
-        awaitSession(db, supBId, "ACTIVE/WHISPER/");
+        people.awaitSession(supBId, "ACTIVE/WHISPER/");
         assertThat(triggersOf(db, supBId)).containsExactly("CODE", "RFC4733", "RFC4733", "RFC4733");
     }
 
@@ -182,7 +167,7 @@ class NetnsScaleOutIT {
      */
     private void crashOneDaemon(NetnsLab lab, Connection db, Call a, Call b, RtpEndpoint supA, long supAId,
                                 RtpEndpoint supB, long supBId) throws Exception {
-        SippPhone supAPhone = phones.get(supAId);
+        SippPhone supAPhone = people.phoneOf(supAId);
         long crashedAt = System.nanoTime();
         lab.crashRtpengine(0);
         assertThat(supAPhone.awaitExit(SIP_WAIT)).as(supAPhone.trace()).isZero();
@@ -194,15 +179,15 @@ class NetnsScaleOutIT {
         expectRow("B after A's daemon crashed", Map.of(
                 b.agent(), hz(b.caller().toneHz(), supB.toneHz()), b.caller(), hz(b.agent().toneHz()),
                 supB, hz(b.agent().toneHz(), b.caller().toneHz())));
-        assertThat(phones.get(supBId).running()).isTrue();
+        assertThat(people.phoneOf(supBId).running()).isTrue();
 
         // New calls go to the survivor, and a join on one succeeds (replica 1 alone now).
-        Call c = call(db, 20);
+        Call c = call(20);
         assertThat(c.daemon()).isEqualTo(NetnsLab.ng(1));
-        RtpEndpoint supC = endpoint("supC", 2900);
-        long supCId = account("920", "SupC", true);
-        dial(supCId, "920", "*90" + c.agentExt(), supC);
-        awaitSession(db, supCId, "ACTIVE/SPY/");
+        RtpEndpoint supC = people.endpoint("supC", 2900);
+        long supCId = people.supervisor("920", "SupC");
+        people.dial(supCId, "*90" + c.agentExt(), supC);
+        people.awaitSession(supCId, "ACTIVE/SPY/");
         expectRow("spy on a call placed while rtpengine 1 is dead", Map.of(
                 c.agent(), hz(c.caller().toneHz()), c.caller(), hz(c.agent().toneHz()),
                 supC, hz(c.agent().toneHz(), c.caller().toneHz()),
@@ -210,107 +195,25 @@ class NetnsScaleOutIT {
                 supB, hz(b.agent().toneHz(), b.caller().toneHz())));
 
         lab.restartRtpengine(0);
-        awaitSession(db, supAId, "ENDED/BARGE/MEDIA_LOST");
+        people.awaitSession(supAId, "ENDED/BARGE/MEDIA_LOST");
         assertThat(auditTypes(db, supAId)).containsExactly("started", "mode_changed", "ended");
         // B: whisper, barge (after replica 2 died), whisper again.
         assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed", "mode_changed", "mode_changed");
 
         // B's supervisor leaves through the API: B's parties hear only each other, and the audit ends.
-        as(abc).delete("/api/v1/supervision-sessions/" + sessionId(db, supBId)).then().statusCode(200);
-        assertThat(phones.get(supBId).awaitExit(SIP_WAIT)).isZero();
-        awaitSession(db, supBId, "ENDED/WHISPER/API");
+        as(people.abc).delete("/api/v1/supervision-sessions/" + sessionId(db, supBId)).then().statusCode(200);
+        assertThat(people.phoneOf(supBId).awaitExit(SIP_WAIT)).isZero();
+        people.awaitSession(supBId, "ENDED/WHISPER/API");
         expectRow("B after its supervisor left", Map.of(
                 b.agent(), hz(b.caller().toneHz()), b.caller(), hz(b.agent().toneHz()), supB, hz()));
         assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed", "mode_changed", "mode_changed",
                 "ended");
     }
 
-    private final Map<Long, SippPhone> phones = new java.util.HashMap<>();
-
-    private Call call(Connection db, int n) throws Exception {
-        String agentExt = "70" + n;
-        String agentUser = TestApi.unique("agent" + n);
-        String callerUser = TestApi.unique("caller" + n);
-        long agentId = accountWithUser(agentExt, "Agent" + n, agentUser);
-        TestApi.putMember(abc, support, agentId, false);
-        accountWithUser("80" + n, "Caller" + n, callerUser);
-        RtpEndpoint agent = endpoint("agent" + n, 400 + 50 * n);
-        RtpEndpoint caller = endpoint("caller" + n, 900 + 50 * n);
-        int port = SippPhone.freshPort();
-        SippPhone reg = SippPhone.start("agent" + n + "-register", "register.xml", port,
-                vars("user", agentUser, "domain", abc.sipDomain(), "expires", "3600"), "-au", agentUser, "-ap", PW);
-        assertThat(reg.awaitExit(SIP_WAIT)).as(reg.trace()).isZero();
-        SippPhone agentPhone = keep(SippPhone.start("agent" + n, "uas_answer.xml", port, vars("rtp_ip",
-                NetnsLab.HOST, "rtp_port", Integer.toString(agent.port()), "ring_ms", "0"), "-recv_timeout", "120000"));
-        // supervisor_wait_bye.xml is a plain authenticated INVITE that waits for the network's BYE.
-        SippPhone callerPhone = keep(SippPhone.start("caller" + n, "supervisor_wait_bye.xml", SippPhone.freshPort(),
-                vars("user", callerUser, "domain", abc.sipDomain(), "dial", agentExt, "rtp_ip", NetnsLab.HOST,
-                        "rtp_port", Integer.toString(caller.port())), "-au", callerUser, "-ap", PW,
-                "-recv_timeout", "120000"));
-        connect(agent, agentPhone);
-        connect(caller, callerPhone);
-        String[] row = new String[2];
-        await(() -> {
-            try (PreparedStatement ps = db.prepareStatement("SELECT call_id, rtpengine FROM active_call"
-                    + " WHERE callee_account_id = ? AND NOT supervision_leg")) {
-                ps.setLong(1, agentId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getString(2) != null) {
-                        row[0] = rs.getString(1);
-                        row[1] = rs.getString(2);
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }, "call " + n + " registered with its rtpengine");
-        System.out.println("netns: call " + n + " anchored in " + row[1]);
-        return new Call(n, agentExt, agent, caller, row[0], row[1]);
-    }
-
-    private void dial(long supId, String ext, String code, RtpEndpoint ep) throws Exception {
-        String user = supUsers.get(supId);
-        SippPhone p = keep(SippPhone.start("sup" + ext, "supervisor_wait_bye.xml", SippPhone.freshPort(),
-                vars("user", user, "domain", abc.sipDomain(), "dial", code, "rtp_ip", NetnsLab.HOST,
-                        "rtp_port", Integer.toString(ep.port())), "-au", user, "-ap", PW, "-recv_timeout", "120000"));
-        phones.put(supId, p);
-        connect(ep, p);
-    }
-
-    private final Map<Long, String> supUsers = new java.util.HashMap<>();
-
-    private long account(String ext, String name, boolean supervisor) {
-        String user = TestApi.unique(name.toLowerCase());
-        long id = accountWithUser(ext, name, user);
-        TestApi.putMember(abc, support, id, supervisor);
-        supUsers.put(id, user);
-        return id;
-    }
-
-    private long accountWithUser(String ext, String name, String user) {
-        return as(abc).body(Map.of("extension", ext, "displayName", name, "sipUsername", user, "sipPassword", PW))
-                .post("/api/v1/customer/accounts").then().statusCode(201).extract().jsonPath().getLong("id");
-    }
-
-    private RtpEndpoint endpoint(String name, double hz) throws Exception {
-        return keep(new RtpEndpoint(name, hz));
-    }
-
-    private <T extends AutoCloseable> T keep(T t) {
-        open.add(t);
-        return t;
-    }
-
-    private static void connect(RtpEndpoint ep, SippPhone phone) throws InterruptedException {
-        var sdp = phone.awaitReceivedSdp(SIP_WAIT);
-        ep.connect(sdp, sdp.pt("PCMU"));
-    }
-
-    private static void awaitSession(Connection db, long supId, String prefix) throws Exception {
-        await(() -> {
-            String s = sessionOf(db, supId);
-            return s != null && s.startsWith(prefix);
-        }, "session of " + supId + " " + prefix + " (now " + sessionOf(db, supId) + ")");
+    private Call call(int n) throws Exception {
+        Call c = people.call(n, "uas_answer.xml");
+        System.out.println("netns: call " + n + " anchored in " + c.daemon());
+        return c;
     }
 
     private static String mediaDaemon(Connection db, long supId) throws Exception {
