@@ -48,18 +48,23 @@ final class BenchFigures {
      * its 200 OK, from the phone's message trace; {-1, -1} when either is missing.
      */
     static long[] inviteAnd200Micros(Path trace) throws IOException {
+        return requestAnd200Micros(trace, "INVITE", 2);
+    }
+
+    /** As {@link #inviteAnd200Micros}, for the request {@code method} with CSeq number {@code cseq}. */
+    static long[] requestAnd200Micros(Path trace, String method, int cseq) throws IOException {
         String text = Files.exists(trace) ? Files.readString(trace, StandardCharsets.ISO_8859_1) : "";
         long sent = -1;
         long ok = -1;
+        Pattern cseqLine = Pattern.compile("(?s).*\\nCSeq: *" + cseq + " " + method + "\\b.*");
         Matcher m = ENTRY.matcher(text.replace("\r\n", "\n"));
         while (m.find()) {
             String msg = m.group(3);
-            boolean cseq2 = msg.matches("(?s).*\\nCSeq: *2 INVITE.*");
-            if (!cseq2) {
+            if (!cseqLine.matcher(msg).matches()) {
                 continue;
             }
             long t = micros(m.group(1));
-            if (m.group(2).endsWith("sent") && msg.startsWith("INVITE ") && sent < 0) {
+            if (m.group(2).endsWith("sent") && msg.startsWith(method + " ") && sent < 0) {
                 sent = t;
             } else if (m.group(2).endsWith("received") && msg.startsWith("SIP/2.0 200") && ok < 0) {
                 ok = t;

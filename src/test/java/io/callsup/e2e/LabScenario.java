@@ -110,10 +110,17 @@ final class LabScenario implements AutoCloseable {
 
     /** Supervisor {@code supId} (from {@link #supervisor}) dials {@code code}; its audio is {@code ep}. */
     SippPhone dial(long supId, String code, RtpEndpoint ep) throws Exception {
+        return dial(supId, code, ep, "supervisor_wait_bye.xml");
+    }
+
+    /** As above, with another supervisor scenario and its {@code extraVars} (name, value, ...). */
+    SippPhone dial(long supId, String code, RtpEndpoint ep, String scenario, String... extraVars) throws Exception {
         String user = supUsers.get(supId);
-        SippPhone p = keep(SippPhone.start("sup" + supId, "supervisor_wait_bye.xml", SippPhone.freshPort(),
-                vars("user", user, "domain", abc.sipDomain(), "dial", code, "rtp_ip", NetnsLab.HOST,
-                        "rtp_port", Integer.toString(ep.port())), "-au", user, "-ap", PW, "-recv_timeout", "120000"));
+        Map<String, String> v = new HashMap<>(vars("user", user, "domain", abc.sipDomain(), "dial", code,
+                "rtp_ip", NetnsLab.HOST, "rtp_port", Integer.toString(ep.port())));
+        v.putAll(vars(extraVars));
+        SippPhone p = keep(SippPhone.start("sup" + supId, scenario, SippPhone.freshPort(), v, "-au", user, "-ap", PW,
+                "-recv_timeout", "120000"));
         supPhones.put(supId, p);
         Pbx.connect(ep, p);
         return p;
@@ -143,6 +150,28 @@ final class LabScenario implements AutoCloseable {
             String s = sessionOf(db, supId);
             return s != null && s.startsWith(prefix);
         }, "session of " + supId + " " + prefix + " (now " + sessionOf(db, supId) + ")");
+    }
+
+    /**
+     * Watches, on its own connection and every 20 ms, for the supervisor's session to read
+     * {@code prefix}; completes with the System.nanoTime() it was first seen (within {@code max}).
+     */
+    java.util.concurrent.CompletableFuture<Long> whenSession(NetnsLab lab, long supId, String prefix, Duration max) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (Connection own = lab.jdbc()) {
+                long deadline = System.nanoTime() + max.toNanos();
+                while (System.nanoTime() < deadline) {
+                    String s = sessionOf(own, supId);
+                    if (s != null && s.startsWith(prefix)) {
+                        return System.nanoTime();
+                    }
+                    Thread.sleep(20);
+                }
+                throw new IllegalStateException("session of " + supId + " never read " + prefix + " within " + max);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.callsup.e2e.StackDb.sessionOf;
 import static io.callsup.e2e.StackDb.triggersOf;
@@ -31,6 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sessions' rows and the supervisor's BYE when the supervised call ends:
  * <ol>
  * <li>the existing session's media goes on (spy mix, presence and absence);</li>
+ * <li>SIP INFO digits still switch it: its supervisor sends three INFO digits (whisper, spy, whisper),
+ * the first {@link #INFO_AFTER_MS} after the join, so after the kill; Kamailio answers each and
+ * posts the digit to the service, which must now be replica 2. The time from the first INFO leaving
+ * the phone to the session reading WHISPER is printed and bounded by {@link #INFO_BOUND};</li>
  * <li>an RFC 4733 digit still switches it (replica 2 is the DTMF leader: this is not Kamailio's path,
  * but it shows the session is served by the survivor);</li>
  * <li>a new supervisor dials in to another call and joins (decision and outcome to replica 2); the
@@ -51,7 +57,14 @@ class NetnsReplicaFailoverIT {
      * refuses at once (its namespace keeps its address), so failover adds one refused connect.
      */
     private static final Duration JOIN_BOUND = Duration.ofSeconds(5);
-    /** Agent of call A hangs up this long after answering: after the kill, the digit and the join. */
+    /** A's supervisor sends its first SIP INFO digit this long after the join: after the kill. */
+    private static final int INFO_AFTER_MS = 6000;
+    /**
+     * First INFO sent to A's session reading WHISPER: Kamailio's post of the digit meets the dead
+     * replica at most once (a refused connect, then CS_SVC_DOWN_FOR skips it), then replica 2 switches.
+     */
+    private static final Duration INFO_BOUND = Duration.ofSeconds(3);
+    /** Agent of call A hangs up this long after answering: after the kill, the digits and the join. */
     private static final int HOLD_MS = 25_000;
 
     private LabScenario people;
@@ -78,13 +91,19 @@ class NetnsReplicaFailoverIT {
 
         RtpEndpoint supA = people.endpoint("supA", 1700);
         long supAId = people.supervisor("900", "SupA");
-        SippPhone supAPhone = people.dial(supAId, "*90" + a.agentExt(), supA);
+        SippPhone supAPhone = people.dial(supAId, "*90" + a.agentExt(), supA, "supervisor_info_story.xml",
+                "digit1", "1", "digit2", "0", "digit3", "1", "pause1_ms", Integer.toString(INFO_AFTER_MS),
+                "pause2_ms", "1000", "pause3_ms", "1000");
         people.awaitSession(supAId, "ACTIVE/SPY/");
+        long supAJoinedAt = System.nanoTime();
         expectRow("spy on A, both replicas up", Map.of(
                 a.agent(), hz(a.caller().toneHz()), a.caller(), hz(a.agent().toneHz()),
                 supA, hz(a.agent().toneHz(), a.caller().toneHz())));
 
         long killedAt = System.nanoTime();
+        assertThat(Duration.ofNanos(killedAt - supAJoinedAt)).as("the kill comes before A's supervisor's first INFO")
+                .isLessThan(Duration.ofMillis(INFO_AFTER_MS - 1500));
+        CompletableFuture<Long> whisperSeen = people.whenSession(lab, supAId, "ACTIVE/WHISPER/", Duration.ofSeconds(30));
         lab.service(0).kill();
         // The test's API client used replica 1 too.
         RestAssured.baseURI = "http://" + NetnsLab.SVC[1];
@@ -110,10 +129,28 @@ class NetnsReplicaFailoverIT {
         SseStream console2 = people.keep(new SseStream(api(1), people.abc, last));
         assertThat(console2.readyData()).contains("\"complete\":true");
 
-        // The session replica 1 decided goes on, and a digit switches it.
+        // SIP INFO digits of the session replica 1 decided: Kamailio's posts reach replica 2.
+        long switchedAt = whisperSeen.get(30, TimeUnit.SECONDS);
+        people.awaitSession(supAId, "ACTIVE/WHISPER/");
+        StackDb.await(() -> triggersOf(db, supAId).size() == 4, "A's three INFO digits acted on");
+        assertThat(triggersOf(db, supAId)).containsExactly("CODE", "SIP_INFO", "SIP_INFO", "SIP_INFO");
+        long[] info = BenchFigures.requestAnd200Micros(supAPhone.messageTrace(), "INFO", 3);
+        assertThat(info[0]).as("A's supervisor sent its first INFO (" + supAPhone.messageTrace() + ")").isPositive();
+        long infoSentAt = (info[0] - BenchFigures.wallMinusMonoMicros()) * 1000;
+        assertThat(infoSentAt).as("the first INFO left after the kill").isGreaterThan(killedAt);
+        Duration infoSwitch = Duration.ofNanos(switchedAt - infoSentAt);
+        System.out.println("netns: first SIP INFO digit sent " + Duration.ofNanos(infoSentAt - killedAt).toMillis()
+                + " ms after the kill; session read WHISPER " + infoSwitch.toMillis() + " ms after the INFO left");
+        assertThat(infoSwitch).isLessThan(INFO_BOUND);
+        Thread.sleep(400);
+        expectRow("whisper on A by SIP INFO, replica 1 dead", Map.of(
+                a.agent(), hz(a.caller().toneHz(), supA.toneHz()), a.caller(), hz(a.agent().toneHz()),
+                supA, hz(a.agent().toneHz(), a.caller().toneHz())));
+
+        // And an RFC 4733 digit (the DTMF log, not Kamailio's path) switches it too.
         supA.sendDigit('2', 200);
         people.awaitSession(supAId, "ACTIVE/BARGE/");
-        assertThat(triggersOf(db, supAId)).containsExactly("CODE", "RFC4733");
+        assertThat(triggersOf(db, supAId)).containsExactly("CODE", "SIP_INFO", "SIP_INFO", "SIP_INFO", "RFC4733");
         Thread.sleep(400); // the keypress is briefly audible in the new mix
         expectRow("barge on A, spy on B, replica 1 dead", Map.of(
                 a.agent(), hz(a.caller().toneHz(), supA.toneHz()), a.caller(), hz(a.agent().toneHz(), supA.toneHz()),
