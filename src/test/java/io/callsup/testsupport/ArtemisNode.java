@@ -1,5 +1,6 @@
 package io.callsup.testsupport;
 
+import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 
 import java.nio.file.Path;
@@ -11,6 +12,11 @@ import java.nio.file.Path;
  */
 public final class ArtemisNode {
 
+    /** The broker serves clients (a primary at start, a backup once it took over). */
+    static final String ACTIVE = "CALLSUP-ARTEMIS-NODE active";
+    /** The backup's replica is up to date with the primary (or the primary's backup is). */
+    static final String REPLICA_SYNCHRONIZED = "CALLSUP-ARTEMIS-NODE replica-synchronized";
+
     private ArtemisNode() {
     }
 
@@ -19,6 +25,21 @@ public final class ArtemisNode {
         broker.setConfigResourcePath(Path.of(args[0]).toUri().toString());
         broker.start();
         System.out.println("CALLSUP-ARTEMIS-NODE started");
-        Thread.currentThread().join();
+        // Markers ArtemisPair waits for. Not the broker's own log codes: on the test class path the
+        // broker logs through JBoss LogManager, which prints none of them to this process's output.
+        ActiveMQServer server = broker.getActiveMQServer();
+        boolean active = false;
+        boolean synced = false;
+        while (true) {
+            if (!active && server.isActive()) {
+                active = true;
+                System.out.println(ACTIVE);
+            }
+            if (!synced && server.isReplicaSync()) {
+                synced = true;
+                System.out.println(REPLICA_SYNCHRONIZED);
+            }
+            Thread.sleep(20);
+        }
     }
 }

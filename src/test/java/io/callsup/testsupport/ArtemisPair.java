@@ -54,10 +54,10 @@ public final class ArtemisPair implements AutoCloseable {
         deleteTree(dir);
         Files.createDirectories(dir);
         primary = launch("primary", PRIMARY_PORT, BACKUP_PORT);
-        awaitLog("primary", "AMQ221007", Duration.ofSeconds(60)); // "Server is now active"
+        awaitLog("primary", ArtemisNode.ACTIVE, Duration.ofSeconds(60));
         backup = launch("backup", BACKUP_PORT, PRIMARY_PORT);
         // "Backup server ... is synchronized with the primary": from here a SIGKILL of the primary loses nothing.
-        awaitLog("backup", "AMQ221024", Duration.ofSeconds(60));
+        awaitLog("backup", ArtemisNode.REPLICA_SYNCHRONIZED, Duration.ofSeconds(60));
     }
 
     /** SIGKILL of the primary broker's process: no shutdown, no goodbye to clients or the backup. */
@@ -70,7 +70,7 @@ public final class ArtemisPair implements AutoCloseable {
 
     /** Waits until the backup says it has become the active broker. */
     public void awaitBackupActive(Duration timeout) throws Exception {
-        awaitLog("backup", "AMQ221007", timeout); // "Server is now active", in the backup's log
+        awaitLog("backup", ArtemisNode.ACTIVE, timeout);
     }
 
     public String log(String node) throws IOException {
