@@ -186,10 +186,18 @@ public class MediaReconciler {
                 continue;
             }
             if (call.isEmpty() || !call.get().supervisorTags().contains(s.supervisorTag)) {
-                LOG.warnf("session %s: rtpengine %s no longer holds %s in call %s: media lost", s.id, s.mediaDaemon,
-                        s.supervisorTag, s.callId);
-                runner.apply(s.id, new SessionTrigger.MediaLost());
-                corrected++;
+                // Decided on the locked row: a session that ended during this pass (a pass under load
+                // takes seconds) lost its media by ending, not by rtpengine, and is neither logged nor touched.
+                boolean[] lost = {false};
+                runner.apply(s.id, row -> {
+                    lost[0] = row.state == SessionState.ACTIVE;
+                    return lost[0] ? new SessionTrigger.MediaLost() : null;
+                }, null);
+                if (lost[0]) {
+                    LOG.warnf("session %s: rtpengine %s no longer holds %s in call %s: media lost", s.id,
+                            s.mediaDaemon, s.supervisorTag, s.callId);
+                    corrected++;
+                }
             }
         }
         for (Map.Entry<String, Map<String, MediaMixer.CallMedia>> view : views.entrySet()) {
