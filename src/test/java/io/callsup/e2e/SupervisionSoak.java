@@ -27,8 +27,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Soak test of the real stack (service as its own process, Kamailio, rtpengine, PostgreSQL,
- * Artemis): N calls (default 25) stay up while each has a supervisor joining, switching and leaving
- * over and over for {@code soak.minutes} (default 10; env SOAK_MINUTES via bin/test-long). Cycles
+ * Artemis): N call lines (default 25), each with a supervisor joining, switching and leaving over
+ * and over for {@code soak.minutes} (default 10; env SOAK_MINUTES via bin/test-long). Each line's
+ * call lasts about {@link #CALL_MS} and is then replaced by a new one (the client hangs up, a new
+ * client calls the agent): calls end as real ones do, and rtpengine frees a call's memory only when
+ * the call ends (every ng command's strings go to a per-call buffer), so a 10-minute call with 120
+ * re-joins would grow rtpengine by ~16 KiB per join without any leak (measured: 140 → 361 MiB). Cycles
  * alternate: (A) dial *90 (spy), agent must not hear the supervisor; digit 1 (whisper) and the agent
  * hears him; API PATCH barge and the client hears him; the supervisor hangs up (SIP BYE). (B) dial
  * *91 (whisper), the agent hears him; API PATCH spy and the agent stops hearing him; digit 2 (barge)
@@ -63,9 +67,20 @@ class SupervisionSoak {
     private final AtomicInteger switches = new AtomicInteger();
     private final AtomicInteger leaves = new AtomicInteger();
 
+    /** How long one call of a line lasts before it is replaced (the client's hold_ms). */
+    static final long CALL_MS = 90_000;
+    /** A cycle takes 5-10 s: a call that ends sooner than this is replaced before the cycle, not during it. */
+    static final long CYCLE_MAX_MS = 20_000;
+
     record Line(String tag, long agentId, long supId, String agentUser, String supUser, String clientUser,
                 RtpEndpoint agent, RtpEndpoint client) {
     }
+
+    /** A line's current call: the client hangs up by itself at {@code endsAt} (System.nanoTime()). */
+    record LiveCall(SippPhone agentPhone, SippPhone clientPhone, String callId, long endsAt) {
+    }
+
+    private final AtomicInteger calls = new AtomicInteger();
 
     @Test
     void joinsSwitchesAndLeavesForMinutesLeaveNoTrace() throws Exception {
@@ -102,8 +117,8 @@ class SupervisionSoak {
             }
             String tag = TestApi.unique("s");
             List<Line> lines = new ArrayList<>();
-            List<AutoCloseable> open = new ArrayList<>();
-            long holdMs = length.toMillis() + Duration.ofMinutes(10).toMillis();
+            List<AutoCloseable> open = Collections.synchronizedList(new ArrayList<>());
+            List<LiveCall> live = new ArrayList<>();
             SoakProbe probe = new SoakProbe(db, RtpengineResource.ngAddress());
             try {
                 for (int i = 0; i < n; i++) {
@@ -116,13 +131,8 @@ class SupervisionSoak {
                     Line l = new Line(ext, agentId, supId, "soakagent" + i + tag, "soaksup" + i + tag,
                             "soakclient" + i + tag, add(open, new RtpEndpoint("agent" + i, AGENT_HZ)),
                             add(open, new RtpEndpoint("client" + i, CLIENT_HZ)));
-                    SippPhone agentPhone = add(open, agentPhone(pbx, l, holdMs));
-                    SippPhone clientPhone = add(open, SippPhone.start("client" + i, "uac_call.xml",
-                            SippPhone.freshPort(), vars("user", l.clientUser(), "domain", pbx.domain(), "target", ext,
-                                    "rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(l.client().port()),
-                                    "hold_ms", Long.toString(holdMs)), "-au", l.clientUser(), "-ap", Pbx.SIP_PASSWORD));
-                    Pbx.connect(l.agent(), agentPhone);
-                    Pbx.connect(l.client(), clientPhone);
+                    // The first calls outlast the warm-up by a call's length.
+                    live.add(placeCall(pbx, l, db, open, CALL_MS + 60_000, null));
                     lines.add(l);
                 }
                 ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -137,10 +147,23 @@ class SupervisionSoak {
                 List<Future<?>> workers = new ArrayList<>();
                 for (int i = 0; i < lines.size(); i++) {
                     Line l = lines.get(i);
+                    int line = i;
                     long offsetMs = i * 8000L / lines.size(); // spread over one cycle: steady churn, not waves
                     workers.add(pool.submit(() -> {
                         Thread.sleep(offsetMs);
                         for (int c = 2; System.nanoTime() < end; c++) {
+                            LiveCall now = live.get(line);
+                            if (now.endsAt() - System.nanoTime() < CYCLE_MAX_MS * 1_000_000) {
+                                // The last calls outlast the run (and rtpengine's delete delay before the
+                                // final state check); the others last CALL_MS.
+                                boolean last = end - System.nanoTime() < (CALL_MS + 60_000) * 1_000_000;
+                                LiveCall next = replaceCall(pbx, l, db, open, now,
+                                        last ? CALL_MS + length.toMillis() : CALL_MS, "call " + l.tag() + " cycle " + c);
+                                if (next == null) {
+                                    return null; // the line is broken: its failure is recorded
+                                }
+                                live.set(line, next);
+                            }
                             cycle(l, pbx, crm, db, c);
                         }
                         return null;
@@ -153,9 +176,9 @@ class SupervisionSoak {
                 pool.shutdown();
                 SoakProbe.Snapshot last = probe.awaitSettled(base, Duration.ofSeconds(30));
                 System.out.println("soak: after all left: " + last);
-                String summary = String.format("soak RESULT: %d calls, %.1f min: %d joins, %d switches (each heard or "
-                        + "silenced as expected by tone), %d leaves, %d failures; rtpengine pid %d %s; %s", n,
-                        length.toSeconds() / 60.0, joins.get(), switches.get(), leaves.get(), failures.size(), pid,
+                String summary = String.format("soak RESULT: %d lines (%d calls replaced), %.1f min: %d joins, %d switches"
+                        + " (each heard or silenced as expected by tone), %d leaves, %d failures; rtpengine pid %d %s; %s",
+                        n, calls.get(), length.toSeconds() / 60.0, joins.get(), switches.get(), leaves.get(), failures.size(), pid,
                         pid == RtpengineResource.pid() && probe.pingOk() ? "unchanged and answering ping" : "CHANGED OR SILENT",
                         probe.memoryReport(base, last));
                 System.out.println(summary);
@@ -308,6 +331,59 @@ class SupervisionSoak {
         }
         if (!ok) {
             failures.add(what + ": FAILED");
+        }
+    }
+
+    /**
+     * Places the line's call: the agent registers and answers, the client calls with {@code holdMs}
+     * and hangs up after it; returns once the service knows the call (its dialog "start"), which
+     * must be another Call-ID than {@code previousCallId}.
+     */
+    private static LiveCall placeCall(Pbx pbx, Line l, Connection db, List<AutoCloseable> open, long holdMs,
+                                      String previousCallId) throws Exception {
+        long placedAt = System.nanoTime();
+        SippPhone agentPhone = add(open, agentPhone(pbx, l, holdMs));
+        SippPhone clientPhone = add(open, SippPhone.start("client" + l.tag(), "uac_call.xml",
+                SippPhone.freshPort(), vars("user", l.clientUser(), "domain", pbx.domain(), "target", l.tag(),
+                        "rtp_ip", KamailioResource.HOST, "rtp_port", Integer.toString(l.client().port()),
+                        "hold_ms", Long.toString(holdMs)), "-au", l.clientUser(), "-ap", Pbx.SIP_PASSWORD));
+        Pbx.connect(l.agent(), agentPhone);
+        Pbx.connect(l.client(), clientPhone);
+        String[] callId = new String[1];
+        StackDb.await(() -> {
+            try (var ps = db.prepareStatement("SELECT call_id FROM active_call WHERE callee_account_id = ?"
+                    + " AND NOT supervision_leg")) {
+                ps.setLong(1, l.agentId());
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (!rs.getString(1).equals(previousCallId)) {
+                            callId[0] = rs.getString(1);
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        }, "the service knows call " + l.tag());
+        return new LiveCall(agentPhone, clientPhone, callId[0], placedAt + holdMs * 1_000_000);
+    }
+
+    /** Waits for the call's planned end (both phones done), then places the next; null if that failed. */
+    private LiveCall replaceCall(Pbx pbx, Line l, Connection db, List<AutoCloseable> open, LiveCall now,
+                                 long holdMs, String what) {
+        try {
+            Duration wait = Duration.ofNanos(Math.max(0, now.endsAt() - System.nanoTime())).plusSeconds(20);
+            if (now.clientPhone().awaitExit(wait) != 0 || now.agentPhone().awaitExit(Duration.ofSeconds(20)) != 0) {
+                failures.add(what + ": the call did not end cleanly\n" + now.clientPhone().trace() + "\n"
+                        + now.agentPhone().trace());
+                return null;
+            }
+            LiveCall next = placeCall(pbx, l, db, open, holdMs, now.callId());
+            calls.incrementAndGet();
+            return next;
+        } catch (Exception | AssertionError e) {
+            failures.add(what + ": replacing the call failed: " + e);
+            return null;
         }
     }
 

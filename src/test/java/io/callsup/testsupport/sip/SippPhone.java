@@ -318,10 +318,32 @@ public final class SippPhone implements AutoCloseable {
      * SIPp binds an (unused) RTP echo socket at -mp, default 6000, and gives up after 100 tries two
      * ports apart: a benchmark's 200 phones, or 25 starting at once, ran out there. Each phone gets
      * its own 4 ports (RTP/RTCP, audio/video) from a range clear of the SIP ports (ephemeral), the
-     * test rtpengines (23000-31999) and Asterisk's RTP (26000-26999).
+     * test rtpengines (23000-31999) and Asterisk's RTP (26000-26999). The range wraps (a 10-minute
+     * soak starts about 6,000 phones), so a block still held by a long-lived phone (an agent up
+     * since the start) is skipped: SIPp exits at once when its port is taken.
      */
     private static String mediaPort() {
-        return Integer.toString(12000 + MEDIA_PORTS.getAndAdd(4) % 7996);
+        while (true) {
+            int base = 12000 + Math.floorMod(MEDIA_PORTS.getAndAdd(4), 7996);
+            if (udpFree(base, 4)) {
+                return Integer.toString(base);
+            }
+        }
+    }
+
+    private static boolean udpFree(int first, int count) {
+        java.util.List<java.net.DatagramSocket> probes = new java.util.ArrayList<>();
+        try {
+            java.net.InetAddress host = java.net.InetAddress.getByName(io.callsup.testsupport.TestHosts.phone());
+            for (int p = first; p < first + count; p++) {
+                probes.add(new java.net.DatagramSocket(p, host));
+            }
+            return true;
+        } catch (IOException taken) {
+            return false;
+        } finally {
+            probes.forEach(java.net.DatagramSocket::close);
+        }
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger MEDIA_PORTS = new java.util.concurrent.atomic.AtomicInteger();
