@@ -1,11 +1,8 @@
 package io.callsup.audit;
 
 import io.callsup.testsupport.ArtemisPair;
+import io.callsup.testsupport.AuditSubscriber;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import jakarta.jms.Connection;
-import jakarta.jms.MessageConsumer;
-import jakarta.jms.Session;
-import jakarta.jms.TextMessage;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -18,10 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,26 +48,7 @@ class ArtemisPairFailoverTest {
             String db = pg.getJdbcUrl("postgres", "postgres");
             Flyway.configure().dataSource(db, "postgres", "postgres").locations("classpath:db/migration").load().migrate();
 
-            Queue<UUID> received = new ConcurrentLinkedQueue<>();
-            AtomicInteger bodyMismatch = new AtomicInteger();
-            ActiveMQConnectionFactory subscriberFactory = new ActiveMQConnectionFactory(ArtemisPair.failoverUrl());
-            try (Connection subscriber = subscriberFactory.createConnection()) {
-                subscriber.setClientID("billing-test");
-                Session session = subscriber.createSession(false, Session.AUTO_ACKNOWLEDGE);
-                MessageConsumer consumer = session.createDurableConsumer(session.createTopic(ADDRESS), "billing");
-                consumer.setMessageListener(m -> {
-                    try {
-                        received.add(UUID.fromString(m.getStringProperty("eventId")));
-                        // the id property and the CloudEvent body must agree, or de-duplication means nothing
-                        if (!((TextMessage) m).getText().contains("\"id\":\"" + m.getStringProperty("eventId") + "\"")) {
-                            bodyMismatch.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        bodyMismatch.incrementAndGet();
-                    }
-                });
-                subscriber.start();
-
+            try (AuditSubscriber subscriber = new AuditSubscriber(pair.failoverUrl(), ADDRESS, "billing-test", "billing")) {
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicInteger published = new AtomicInteger();
                 AtomicInteger publishedAfterKill = new AtomicInteger();
@@ -84,7 +60,7 @@ class ArtemisPairFailoverTest {
                 Thread relay = new Thread(() -> {
                     long backoff = 0;
                     try (RelayWorker worker = new RelayWorker(() -> DriverManager.getConnection(db, "postgres", "postgres"),
-                            new ActiveMQConnectionFactory(ArtemisPair.failoverUrl()), ADDRESS, 200, null)) {
+                            new ActiveMQConnectionFactory(pair.failoverUrl()), ADDRESS, 200, null)) {
                         while (!stop.get()) {
                             try {
                                 RelayWorker.Pass pass = worker.relayOnce();
@@ -145,22 +121,23 @@ class ArtemisPairFailoverTest {
                 pair.awaitBackupActive(Duration.ofSeconds(60));
 
                 long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while ((unsent(db) > 0 || !new HashSet<>(received).containsAll(written)) && System.nanoTime() < deadline) {
+                while ((unsent(db) > 0 || !subscriber.distinct().containsAll(written)) && System.nanoTime() < deadline) {
                     Thread.sleep(100);
                 }
                 Thread.sleep(500); // late redeliveries would show up as copies, not as strangers
                 stop.set(true);
                 relay.join(30_000);
 
-                Set<UUID> distinct = new HashSet<>(received);
+                Set<UUID> distinct = subscriber.distinct();
+                int messages = subscriber.received().size();
                 Set<UUID> missing = new HashSet<>(written);
                 missing.removeAll(distinct);
                 Set<UUID> foreign = new HashSet<>(distinct);
                 foreign.removeAll(written);
                 System.out.printf("written %d (%d after the kill), received %d messages, %d distinct ids, %d copies;"
                                 + " relay passes failed during the failover: %d (%s); published after the kill: %d%n",
-                        written.size(), writtenAfterKill.size(), received.size(), distinct.size(),
-                        received.size() - distinct.size(), failedPasses.get(),
+                        written.size(), writtenAfterKill.size(), messages, distinct.size(),
+                        messages - distinct.size(), failedPasses.get(),
                         relayErrors.isEmpty() ? "none" : relayErrors.get(0).toString(), publishedAfterKill.get());
                 System.out.printf("the relay published again %d ms after the SIGKILL%n",
                         (resumedAt.get() - killedAt.get()) / 1_000_000);
@@ -168,7 +145,7 @@ class ArtemisPairFailoverTest {
                 assertEquals(Set.of(), missing, "events committed to the outbox that no subscriber received");
                 assertEquals(Set.of(), foreign, "events received that the outbox never held");
                 assertEquals(written, distinct);
-                assertEquals(0, bodyMismatch.get(), "messages whose eventId property is not the CloudEvent's id");
+                assertEquals(0, subscriber.bodyMismatches(), "messages whose eventId property is not the CloudEvent's id");
                 assertTrue(!writtenAfterKill.isEmpty() && publishedAfterKill.get() > 0,
                         "the relay must keep publishing after the primary died");
                 assertTrue(distinct.containsAll(writtenAfterKill));

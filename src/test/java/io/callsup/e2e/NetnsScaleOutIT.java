@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.callsup.e2e.StackDb.sessionIdOf;
 import static io.callsup.e2e.StackDb.sessionOf;
 import static io.callsup.e2e.StackDb.triggersOf;
 import static io.callsup.testsupport.TestApi.as;
@@ -201,7 +202,7 @@ class NetnsScaleOutIT {
         assertThat(auditTypes(db, supBId)).containsExactly("started", "mode_changed", "mode_changed", "mode_changed");
 
         // B's supervisor leaves through the API: B's parties hear only each other, and the audit ends.
-        as(people.abc).delete("/api/v1/supervision-sessions/" + sessionId(db, supBId)).then().statusCode(200);
+        as(people.abc).delete("/api/v1/supervision-sessions/" + sessionIdOf(db, supBId)).then().statusCode(200);
         assertThat(people.phoneOf(supBId).awaitExit(SIP_WAIT)).isZero();
         people.awaitSession(supBId, "ENDED/WHISPER/API");
         expectRow("B after its supervisor left", Map.of(
@@ -218,11 +219,6 @@ class NetnsScaleOutIT {
 
     private static String mediaDaemon(Connection db, long supId) throws Exception {
         return one(db, "SELECT media_daemon FROM supervision_session WHERE supervisor_account_id = ?"
-                + " ORDER BY started_at DESC LIMIT 1", supId);
-    }
-
-    private static String sessionId(Connection db, long supId) throws Exception {
-        return one(db, "SELECT id FROM supervision_session WHERE supervisor_account_id = ?"
                 + " ORDER BY started_at DESC LIMIT 1", supId);
     }
 

@@ -48,6 +48,17 @@ final class StackDb {
         }
     }
 
+    /** The id of the supervisor's newest session, or null. */
+    static String sessionIdOf(Connection db, long supervisorId) throws SQLException {
+        try (PreparedStatement ps = db.prepareStatement("SELECT id FROM supervision_session"
+                + " WHERE supervisor_account_id = ? ORDER BY started_at DESC LIMIT 1")) {
+            ps.setLong(1, supervisorId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     /** What moved the supervisor's newest session, oldest first (e.g. CODE, RFC4733). */
     static java.util.List<String> triggersOf(Connection db, long supervisorId) throws SQLException {
         try (PreparedStatement ps = db.prepareStatement("SELECT c.trigger FROM supervision_mode_change c"

@@ -18,54 +18,111 @@ import java.util.stream.Stream;
 
 /**
  * An Artemis primary/backup pair with replication (no shared disk, as on two hosts), each broker a
- * separate process on loopback, configured by {@code src/test/resources/artemis-pair/*.xml} (the
- * configuration README "Scaling out" documents). The brokers are the Apache Artemis release that
+ * separate process, configured by {@code src/test/resources/artemis-pair/*.xml} (the configuration
+ * README "Scaling out" documents). The brokers are the Apache Artemis release that
  * {@code bin/callsup} installs ({@code $ARTEMIS_HOME}, default
  * {@code /var/lib/callsup/apache-artemis-2.56.0}) when it is there, else the artemis-server on the
- * test class path. Fixed ports 61700 (primary) and 61701 (backup): above the kernel's ephemeral
- * range, used by no other test. A pair has no quorum: the backup activates whenever it loses the
- * primary, so a network split (which this class does not stage) could leave two active brokers.
+ * test class path. By default both run on loopback, fixed ports 61700 (primary) and 61701 (backup):
+ * above the kernel's ephemeral range, used by no other test. {@link Node#inNetns} puts a broker on
+ * its own address inside a network namespace instead (the netns lab's csl-mq1/csl-mq2, NetnsLab).
+ * A pair has no quorum: the backup activates whenever it loses the primary, so a network split
+ * (which this class does not stage) could leave two active brokers.
  */
 public final class ArtemisPair implements AutoCloseable {
 
     public static final int PRIMARY_PORT = 61700;
     public static final int BACKUP_PORT = 61701;
-    private static final String HOST = "127.0.0.1";
+    private static final String LOOPBACK = "127.0.0.1";
+
+    /**
+     * Where one broker runs: {@code host:port} is its acceptor and the address its peer and clients
+     * use; {@code netns}, when not null, the network namespace it is started in.
+     */
+    public record Node(String host, int port, String netns) {
+        public static Node loopback(int port) {
+            return new Node(LOOPBACK, port, null);
+        }
+
+        public static Node inNetns(String netns, String host, int port) {
+            return new Node(host, port, netns);
+        }
+
+        String address() {
+            return host + ":" + port;
+        }
+
+        /** {@code ip netns exec} execs the command in place: the launched process is the broker's JVM. */
+        List<String> launcher() {
+            return netns == null ? List.of() : List.of("ip", "netns", "exec", netns);
+        }
+    }
 
     private final Path dir;
+    private final Node primaryNode;
+    private final Node backupNode;
     private Process primary;
     private Process backup;
 
+    /** Both brokers on loopback, ports {@link #PRIMARY_PORT} and {@link #BACKUP_PORT}. */
     public ArtemisPair(Path dir) {
-        this.dir = dir;
+        this(dir, Node.loopback(PRIMARY_PORT), Node.loopback(BACKUP_PORT));
     }
 
-    /** The URL the service would get in {@code quarkus.artemis.url}: both brokers, fail over, retry forever. */
-    public static String failoverUrl() {
-        return "(tcp://" + HOST + ":" + PRIMARY_PORT + ",tcp://" + HOST + ":" + BACKUP_PORT + ")"
+    public ArtemisPair(Path dir, Node primary, Node backup) {
+        this.dir = dir;
+        this.primaryNode = primary;
+        this.backupNode = backup;
+    }
+
+    /** The URL the service gets in {@code quarkus.artemis.url}: both brokers, fail over, retry forever. */
+    public String failoverUrl() {
+        return "(tcp://" + primaryNode.address() + ",tcp://" + backupNode.address() + ")"
                 + "?ha=true&reconnectAttempts=-1&retryInterval=100&retryIntervalMultiplier=2&maxRetryInterval=2000";
     }
 
     /** Starts the primary, then the backup, and returns once the backup holds a synchronised replica. */
     public void start() throws Exception {
-        for (int port : new int[] {PRIMARY_PORT, BACKUP_PORT}) {
-            requireFree(port);
+        for (Node node : new Node[] {primaryNode, backupNode}) {
+            // A namespace's address exists only inside it; the lab creates its namespaces afresh.
+            if (node.netns() == null) {
+                requireFree(node);
+            }
         }
         deleteTree(dir);
         Files.createDirectories(dir);
-        primary = launch("primary", PRIMARY_PORT, BACKUP_PORT);
+        primary = launch("primary", primaryNode, backupNode);
         awaitLog("primary", ArtemisNode.ACTIVE, Duration.ofSeconds(60));
-        backup = launch("backup", BACKUP_PORT, PRIMARY_PORT);
+        backup = launch("backup", backupNode, primaryNode);
         // "Backup server ... is synchronized with the primary": from here a SIGKILL of the primary loses nothing.
         awaitLog("backup", ArtemisNode.REPLICA_SYNCHRONIZED, Duration.ofSeconds(60));
     }
 
-    /** SIGKILL of the primary broker's process: no shutdown, no goodbye to clients or the backup. */
+    /**
+     * SIGKILL of the primary broker's JVM: no shutdown, no goodbye to clients or the backup. Checks
+     * that the process killed is the broker's JVM (not a launcher that would leave it running) and,
+     * in a namespace, that nothing is left running there.
+     */
     public void killPrimary() throws InterruptedException {
-        primary.destroyForcibly();
-        if (!primary.waitFor(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the primary broker did not die");
+        String command = primary.info().command().orElse("?");
+        if (!command.endsWith("/java")) {
+            throw new IllegalStateException("pid " + primary.pid() + " is " + command + ", not the broker's JVM");
         }
+        primary.destroyForcibly();
+        if (!primary.waitFor(10, TimeUnit.SECONDS) || ProcessHandle.of(primary.pid()).map(ProcessHandle::isAlive)
+                .orElse(false)) {
+            throw new IllegalStateException("the primary broker (pid " + primary.pid() + ") did not die");
+        }
+        if (primaryNode.netns() != null) {
+            String left = netnsPids(primaryNode.netns());
+            if (!left.isBlank()) {
+                throw new IllegalStateException("processes left in " + primaryNode.netns() + " after the kill: " + left);
+            }
+        }
+    }
+
+    /** Process id of the primary broker's JVM. */
+    public long primaryPid() {
+        return primary.pid();
     }
 
     /** Waits until the backup says it has become the active broker. */
@@ -78,7 +135,7 @@ public final class ArtemisPair implements AutoCloseable {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
-    private Process launch(String node, int self, int peer) throws IOException {
+    private Process launch(String node, Node self, Node peer) throws IOException {
         Path data = dir.resolve(node);
         Files.createDirectories(data);
         Path xml = data.resolve("broker.xml");
@@ -96,9 +153,10 @@ public final class ArtemisPair implements AutoCloseable {
                 logger.audit.name = org.apache.activemq.audit
                 logger.audit.level = WARN
                 """);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(self.launcher());
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dcallsup.artemis.self=" + HOST + ":" + self, "-Dcallsup.artemis.peer=" + HOST + ":" + peer,
+                "-Dcallsup.artemis.self=" + self.address(), "-Dcallsup.artemis.peer=" + peer.address(),
                 "-Dcallsup.artemis.data=" + data.toAbsolutePath(), "-Dcallsup.artemis.cluster-password=pair-test",
                 "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
                 "-cp", classPath(), ArtemisNode.class.getName(), xml.toAbsolutePath().toString()));
@@ -131,15 +189,26 @@ public final class ArtemisPair implements AutoCloseable {
         }
     }
 
-    private static void requireFree(int port) throws IOException {
+    private static void requireFree(Node node) throws IOException {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port), 200);
-            throw new IllegalStateException("port " + port + " is in use: another ArtemisPair (or something else) runs");
+            s.connect(new InetSocketAddress(node.host(), node.port()), 200);
+            throw new IllegalStateException(node.address() + " is in use: another ArtemisPair (or something else) runs");
         } catch (java.net.ConnectException expected) {
             // nobody listens
         }
         try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(HOST, port));
+            s.bind(new InetSocketAddress(node.host(), node.port()));
+        }
+    }
+
+    private static String netnsPids(String netns) throws InterruptedException {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "pids", netns).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("ip netns pids " + netns + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.callsup.testsupport.netns;
 
+import io.callsup.testsupport.ArtemisPair;
 import io.callsup.testsupport.BinScript;
 import io.callsup.testsupport.KamailioResource;
 import io.callsup.testsupport.ServiceProcess;
@@ -26,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * started inside its own with {@code ip netns exec} — PostgreSQL (csl-db), two rtpengines
  * (csl-rtpe1/2, one Kamailio set), Kamailio (csl-kam), two service replicas (csl-svc1/2). The test
  * JVM stays in the root namespace on the bridge (10.77.0.1): the phones (SIPp, RTP endpoints), the
- * API client and the embedded Artemis broker live there.
+ * API client and the embedded Artemis broker live there. {@link #withArtemisPair()} replaces that
+ * broker with a replicated primary/backup pair on hosts of their own (csl-mq1, csl-mq2), and the
+ * replicas get its failover URL.
  * <p>
  * Loopback is never used between components, and the lab's ports live in its own namespaces (and on
  * 10.77.0.1), so it runs beside the loopback tests without touching their ports. {@link #close()}
@@ -44,6 +47,8 @@ public final class NetnsLab implements AutoCloseable {
     public static final String[] RTPE = {"10.77.0.11", "10.77.0.12"};
     public static final String[] SVC = {"10.77.0.21", "10.77.0.22"};
     public static final String DB = "10.77.0.30";
+    /** Artemis primary (csl-mq1) and backup (csl-mq2), with {@link #withArtemisPair()}. */
+    public static final String[] MQ = {"10.77.0.41", "10.77.0.42"};
     public static final String DTMF_GROUP = "239.77.0.1";
     /**
      * ng port of rtpengine i is NG + i: bin/rtpengine-daemon refuses a port or media range any
@@ -68,6 +73,8 @@ public final class NetnsLab implements AutoCloseable {
     private final Map<String, String> kamailioEnv = new HashMap<>();
     private final List<ServiceProcess> services = new ArrayList<>();
     private EmbeddedActiveMQ artemis;
+    private boolean withPair;
+    private ArtemisPair pair;
     private boolean pgStarted;
 
     /** True when the lab can run here: root, and iproute2's netns. */
@@ -82,6 +89,28 @@ public final class NetnsLab implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /**
+     * Before {@link #start()}: the audit broker is an Artemis primary/backup pair in csl-mq1/csl-mq2
+     * (two more JVMs, about 10 s more to start), not the embedded broker in the test JVM.
+     */
+    public NetnsLab withArtemisPair() {
+        withPair = true;
+        return this;
+    }
+
+    /** The pair started by {@link #withArtemisPair()}: kill its primary, await its backup. */
+    public ArtemisPair artemisPair() {
+        if (pair == null) {
+            throw new IllegalStateException("this lab runs the embedded broker: withArtemisPair() before start()");
+        }
+        return pair;
+    }
+
+    /** What the replicas have in {@code quarkus.artemis.url}, for a test's own subscriber. */
+    public String artemisUrl() {
+        return withPair ? pair.failoverUrl() : "tcp://" + HOST + ":" + ARTEMIS;
     }
 
     public NetnsLab start() throws Exception {
@@ -165,6 +194,12 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     private void startArtemis() throws Exception {
+        if (withPair) {
+            pair = new ArtemisPair(DIR.resolve("artemis-pair"), ArtemisPair.Node.inNetns("csl-mq1", MQ[0], ARTEMIS),
+                    ArtemisPair.Node.inNetns("csl-mq2", MQ[1], ARTEMIS));
+            pair.start();
+            return;
+        }
         artemis = new EmbeddedActiveMQ().setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false)
                 .setSecurityEnabled(false).addAcceptorConfiguration("tcp", "tcp://" + HOST + ":" + ARTEMIS));
         artemis.start();
@@ -212,7 +247,7 @@ public final class NetnsLab implements AutoCloseable {
         c.put("quarkus.datasource.jdbc.url", "jdbc:postgresql://" + DB + ":" + PG + "/postgres");
         c.put("quarkus.datasource.username", "postgres");
         c.put("quarkus.datasource.password", "postgres");
-        c.put("quarkus.artemis.url", "tcp://" + HOST + ":" + ARTEMIS);
+        c.put("quarkus.artemis.url", artemisUrl());
         c.put("callsup.media.rtpengine", ng(0) + "," + ng(1));
         c.put("callsup.media.dtmf-log.host", DTMF_GROUP);
         c.put("callsup.media.dtmf-log.port", Integer.toString(DTMF));
@@ -250,6 +285,9 @@ public final class NetnsLab implements AutoCloseable {
         }
         if (artemis != null) {
             quietly(() -> artemis.stop());
+        }
+        if (pair != null) {
+            quietly(pair::close);
         }
         // Whatever is left (rtpengines, a stuck process) is killed by pid and the namespaces go.
         lab("down");
