@@ -9,12 +9,16 @@ import java.nio.file.Path;
  * One broker of {@link ArtemisPair}, as its own process so that a test can kill it with SIGKILL
  * (an embedded broker in the test JVM can only be stopped politely). Arguments: the broker.xml to
  * load; everything else comes in as system properties the XML refers to.
+ * <p>
+ * It prints {@link #ACTIVE} when the broker serves clients and {@link #REPLICA_SYNCHRONIZED} when primary
+ * and backup hold the same journal, read from the broker's state rather than from its log: which
+ * logging back-end the broker's SLF4J finds depends on the class path (Log4j 2 in the Artemis
+ * release, JBoss LogManager on the test class path), and a log line that never comes would read as
+ * a broker that never starts.
  */
 public final class ArtemisNode {
 
-    /** The broker serves clients (a primary at start, a backup once it took over). */
     static final String ACTIVE = "CALLSUP-ARTEMIS-NODE active";
-    /** The backup's replica is up to date with the primary (or the primary's backup is). */
     static final String REPLICA_SYNCHRONIZED = "CALLSUP-ARTEMIS-NODE replica-synchronized";
 
     private ArtemisNode() {
@@ -25,8 +29,6 @@ public final class ArtemisNode {
         broker.setConfigResourcePath(Path.of(args[0]).toUri().toString());
         broker.start();
         System.out.println("CALLSUP-ARTEMIS-NODE started");
-        // Markers ArtemisPair waits for. Not the broker's own log codes: on the test class path the
-        // broker logs through JBoss LogManager, which prints none of them to this process's output.
         ActiveMQServer server = broker.getActiveMQServer();
         boolean active = false;
         boolean synced = false;
@@ -35,6 +37,7 @@ public final class ArtemisNode {
                 active = true;
                 System.out.println(ACTIVE);
             }
+            // true on the primary once its backup caught up, on the backup once it is up to date
             if (!synced && server.isReplicaSync()) {
                 synced = true;
                 System.out.println(REPLICA_SYNCHRONIZED);

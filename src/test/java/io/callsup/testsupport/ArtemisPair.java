@@ -93,7 +93,7 @@ public final class ArtemisPair implements AutoCloseable {
         primary = launch("primary", primaryNode, backupNode);
         awaitLog("primary", ArtemisNode.ACTIVE, Duration.ofSeconds(60));
         backup = launch("backup", backupNode, primaryNode);
-        // "Backup server ... is synchronized with the primary": from here a SIGKILL of the primary loses nothing.
+        // The backup holds the primary's journal: from here a SIGKILL of the primary loses nothing.
         awaitLog("backup", ArtemisNode.REPLICA_SYNCHRONIZED, Duration.ofSeconds(60));
     }
 
@@ -142,37 +142,67 @@ public final class ArtemisPair implements AutoCloseable {
         try (InputStream in = Objects.requireNonNull(ArtemisPair.class.getResourceAsStream("/artemis-pair/" + node + ".xml"))) {
             Files.copy(in, xml, StandardCopyOption.REPLACE_EXISTING);
         }
-        Path log4j = data.resolve("log4j2.properties");
-        Files.writeString(log4j, """
-                rootLogger.level = INFO
-                rootLogger.appenderRef.out.ref = out
-                appender.out.type = Console
-                appender.out.name = out
-                appender.out.layout.type = PatternLayout
-                appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%logger{1}] %msg%n
-                logger.audit.name = org.apache.activemq.audit
-                logger.audit.level = WARN
-                """);
         List<String> cmd = new ArrayList<>(self.launcher());
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dcallsup.artemis.self=" + self.address(), "-Dcallsup.artemis.peer=" + peer.address(),
                 "-Dcallsup.artemis.data=" + data.toAbsolutePath(), "-Dcallsup.artemis.cluster-password=pair-test",
-                "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
-                "-cp", classPath(), ArtemisNode.class.getName(), xml.toAbsolutePath().toString()));
+                "-cp", classPath()));
+        cmd.addAll(loggingOptions(data));
+        cmd.addAll(List.of(ArtemisNode.class.getName(), xml.toAbsolutePath().toString()));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(node + ".log").toFile()).start();
     }
 
+    private static Path releaseLib() {
+        return Path.of(System.getenv().getOrDefault("ARTEMIS_HOME", "/var/lib/callsup/apache-artemis-2.56.0"), "lib");
+    }
+
     /** The release's lib/ plus this class, or the test class path when no release is installed. */
     private static String classPath() {
-        String home = System.getenv().getOrDefault("ARTEMIS_HOME", "/var/lib/callsup/apache-artemis-2.56.0");
-        Path lib = Path.of(home, "lib");
         String self = Path.of(ArtemisNode.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
-        if (Files.isDirectory(lib)) {
-            return self + java.io.File.pathSeparator + lib + "/*";
+        if (Files.isDirectory(releaseLib())) {
+            return self + java.io.File.pathSeparator + releaseLib() + "/*";
         }
         return System.getProperty("java.class.path");
+    }
+
+    /**
+     * The broker's log to its stdout (the node's .log file): the release logs through Log4j 2, the
+     * test class path through JBoss LogManager (slf4j-jboss-logmanager), which says nothing unconfigured.
+     */
+    private static List<String> loggingOptions(Path data) throws IOException {
+        if (Files.isDirectory(releaseLib())) {
+            Path log4j = data.resolve("log4j2.properties");
+            Files.writeString(log4j, """
+                    rootLogger.level = INFO
+                    rootLogger.appenderRef.out.ref = out
+                    appender.out.type = Console
+                    appender.out.name = out
+                    appender.out.layout.type = PatternLayout
+                    appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5level [%logger{1}] %msg%n
+                    logger.audit.name = org.apache.activemq.audit
+                    logger.audit.level = WARN
+                    """);
+            return List.of("-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
+        }
+        Path jboss = data.resolve("logging.properties");
+        Files.writeString(jboss, """
+                loggers=org.apache.activemq.audit
+                logger.level=INFO
+                logger.handlers=OUT
+                logger.org.apache.activemq.audit.level=WARN
+                handler.OUT=org.jboss.logmanager.handlers.ConsoleHandler
+                handler.OUT.properties=autoFlush,target
+                handler.OUT.autoFlush=true
+                handler.OUT.target=SYSTEM_OUT
+                handler.OUT.formatter=PATTERN
+                formatter.PATTERN=org.jboss.logmanager.formatters.PatternFormatter
+                formatter.PATTERN.properties=pattern
+                formatter.PATTERN.pattern=%d{HH:mm:ss.SSS} %-5p [%c{1}] %s%n
+                """);
+        return List.of("-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "-Dlogging.configuration=" + jboss.toUri());
     }
 
     private void awaitLog(String node, String code, Duration timeout) throws Exception {
