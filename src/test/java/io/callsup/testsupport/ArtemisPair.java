@@ -164,12 +164,16 @@ public final class ArtemisPair implements AutoCloseable {
         if (Files.isDirectory(releaseLib())) {
             return self + java.io.File.pathSeparator + releaseLib() + "/*";
         }
-        return System.getProperty("java.class.path");
+        // Quarkus's bootstrap jars would take over JBoss LogManager's configuration (a delayed handler
+        // that waits for a Quarkus start that never comes): the broker's log would stay empty.
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !Path.of(e).getFileName().toString().matches("quarkus-(bootstrap-runner|ide-launcher)-.*"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     /**
      * The broker's log to its stdout (the node's .log file): the release logs through Log4j 2, the
-     * test class path through JBoss LogManager (slf4j-jboss-logmanager), which says nothing unconfigured.
+     * test class path through JBoss LogManager (slf4j-jboss-logmanager), configured here.
      */
     private static List<String> loggingOptions(Path data) throws IOException {
         if (Files.isDirectory(releaseLib())) {
