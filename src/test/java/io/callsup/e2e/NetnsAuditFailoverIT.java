@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,7 @@ class NetnsAuditFailoverIT {
 
     private LabScenario people;
     private long killedAt;
+    private Instant killedAtWall;
     private Set<UUID> committedAtKill;
 
     @Test
@@ -103,6 +105,7 @@ class NetnsAuditFailoverIT {
         ArtemisPair pair = lab.artemisPair();
         round(db, b, c, round++, () -> {
             killedAt = System.nanoTime();
+            killedAtWall = Instant.now();
             pair.killPrimary();
             committedAtKill = outbox(db);
             System.out.printf("netns audit: Artemis primary (pid %d, csl-mq1) SIGKILLed while two joins were being"
@@ -114,6 +117,8 @@ class NetnsAuditFailoverIT {
             round(db, b, c, round, null);
         }
         pair.awaitBackupActive(Duration.ofSeconds(30));
+        System.out.println("netns audit: SIGKILL -> backup active "
+                + Duration.between(killedAtWall, pair.backupActiveAt()).toMillis() + " ms");
 
         // A after the failover: a digit switches it (replica 2) and the API ends it (replica 1).
         supA.sendDigit('2', 200);

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * (an embedded broker in the test JVM can only be stopped politely). Arguments: the broker.xml to
  * load; everything else comes in as system properties the XML refers to.
  * <p>
- * It prints {@link #ACTIVE} when the broker serves clients and {@link #REPLICA_SYNCHRONIZED} when primary
- * and backup hold the same journal, read from the broker's state rather than from its log: which
+ * It prints {@link #ACTIVE} (and the epoch milliseconds) when the broker serves clients and
+ * {@link #REPLICA_SYNCHRONIZED} when primary and backup hold the same journal, read from the broker's state rather than from its log: which
  * logging back-end the broker's SLF4J finds depends on the class path (Log4j 2 in the Artemis
  * release, JBoss LogManager on the test class path), and a log line that never comes would read as
  * a broker that never starts.
@@ -35,7 +35,7 @@ public final class ArtemisNode {
         while (true) {
             if (!active && server.isActive()) {
                 active = true;
-                System.out.println(ACTIVE);
+                System.out.println(ACTIVE + " " + System.currentTimeMillis());
             }
             // true on the primary once its backup caught up, on the backup once it is up to date
             if (!synced && server.isReplicaSync()) {

@@ -9,11 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -128,6 +131,12 @@ public final class ArtemisPair implements AutoCloseable {
     /** Waits until the backup says it has become the active broker. */
     public void awaitBackupActive(Duration timeout) throws Exception {
         awaitLog("backup", ArtemisNode.ACTIVE, timeout);
+    }
+
+    /** When the backup became active (its own clock, within 20 ms), or null while it has not. */
+    public Instant backupActiveAt() throws IOException {
+        Matcher m = Pattern.compile(ArtemisNode.ACTIVE + " (\\d+)").matcher(log("backup"));
+        return m.find() ? Instant.ofEpochMilli(Long.parseLong(m.group(1))) : null;
     }
 
     public String log(String node) throws IOException {
