@@ -11,14 +11,16 @@ import java.nio.file.Path;
  * load; everything else comes in as system properties the XML refers to.
  * <p>
  * It prints {@link #ACTIVE} (and the epoch milliseconds) when the broker serves clients and
- * {@link #REPLICA_SYNCHRONIZED} when primary and backup hold the same journal, read from the broker's state rather than from its log: which
- * logging back-end the broker's SLF4J finds depends on the class path (Log4j 2 in the Artemis
- * release, JBoss LogManager on the test class path), and a log line that never comes would read as
- * a broker that never starts.
+ * {@link #REPLICA_SYNCHRONIZED} when primary and backup hold the same journal, read from the
+ * broker's state rather than from its log: which logging back-end the broker's SLF4J finds depends
+ * on the class path (Log4j 2 in the Artemis release, JBoss LogManager on the test class path), and a
+ * log line that never comes would read as a broker that never starts.
  */
 public final class ArtemisNode {
 
+    /** The broker serves clients (a primary at start, a backup once it took over). */
     static final String ACTIVE = "CALLSUP-ARTEMIS-NODE active";
+    /** The backup's replica is up to date with the primary (or the primary's backup is). */
     static final String REPLICA_SYNCHRONIZED = "CALLSUP-ARTEMIS-NODE replica-synchronized";
 
     private ArtemisNode() {
