@@ -37,6 +37,8 @@ final class LabScenario implements AutoCloseable {
     private final List<AutoCloseable> open = new ArrayList<>();
     private final Map<Long, String> supUsers = new HashMap<>();
     private final Map<Long, SippPhone> supPhones = new HashMap<>();
+    /** SIPp's -recv_timeout for the phones that wait for a BYE: past it SIPp aborts the call. */
+    private String recvTimeoutMs = "120000";
 
     /**
      * One ordinary call. {@code daemon} is the rtpengine Kamailio anchored it in (its ng address, as
@@ -50,6 +52,15 @@ final class LabScenario implements AutoCloseable {
         this.db = db;
         this.abc = TestApi.newTenant("ABC", true);
         this.support = TestApi.newHuntGroup(abc, "Support");
+    }
+
+    /**
+     * Phones started from now on wait up to {@code hold} for the network's BYE (default 120 s) before
+     * SIPp gives up and hangs up itself: a load run holds its calls for minutes.
+     */
+    LabScenario holdPhonesFor(Duration hold) {
+        recvTimeoutMs = Long.toString(hold.toMillis());
+        return this;
     }
 
     /**
@@ -73,12 +84,12 @@ final class LabScenario implements AutoCloseable {
         Map<String, String> v = new HashMap<>(vars("rtp_ip", NetnsLab.HOST, "rtp_port",
                 Integer.toString(agent.port()), "ring_ms", "0"));
         v.putAll(vars(agentVars));
-        SippPhone agentPhone = keep(SippPhone.start("agent" + n, agentScenario, port, v, "-recv_timeout", "120000"));
+        SippPhone agentPhone = keep(SippPhone.start("agent" + n, agentScenario, port, v, "-recv_timeout", recvTimeoutMs));
         // supervisor_wait_bye.xml is a plain authenticated INVITE that waits for the network's BYE.
         SippPhone callerPhone = keep(SippPhone.start("caller" + n, "supervisor_wait_bye.xml", SippPhone.freshPort(),
                 vars("user", callerUser, "domain", abc.sipDomain(), "dial", agentExt, "rtp_ip", NetnsLab.HOST,
                         "rtp_port", Integer.toString(caller.port())), "-au", callerUser, "-ap", PW,
-                "-recv_timeout", "120000"));
+                "-recv_timeout", recvTimeoutMs));
         Pbx.connect(agent, agentPhone);
         Pbx.connect(caller, callerPhone);
         String[] row = new String[2];
@@ -120,7 +131,7 @@ final class LabScenario implements AutoCloseable {
                 "rtp_ip", NetnsLab.HOST, "rtp_port", Integer.toString(ep.port())));
         v.putAll(vars(extraVars));
         SippPhone p = keep(SippPhone.start("sup" + supId, scenario, SippPhone.freshPort(), v, "-au", user, "-ap", PW,
-                "-recv_timeout", "120000"));
+                "-recv_timeout", recvTimeoutMs));
         supPhones.put(supId, p);
         Pbx.connect(ep, p);
         return p;
