@@ -167,7 +167,12 @@ final class ScaleOutLoad {
                 + s + ")\n" + people.phoneOf(supId).trace());
     }
 
+    /**
+     * A CPU window, after a settling pause of a sixth of it (1-10 s): the JIT compiling and the GC
+     * collecting what set-up or the joins just ran would otherwise count as steady-state cost.
+     */
     private Window window(Duration d, List<RtpEndpoint> media) throws InterruptedException {
+        Thread.sleep(Math.max(1000, Math.min(10_000, d.toMillis() / 6)));
         media.forEach(RtpEndpoint::resetSequences);
         double load = BenchFigures.loadAvg1();
         var before = cpu.ticks();
