@@ -275,14 +275,7 @@ final class SoakProbe implements AutoCloseable {
 
     static String sessionId(Connection db, long supervisorId) throws SQLException {
         synchronized (db) {
-            try (PreparedStatement ps = db.prepareStatement("SELECT id FROM supervision_session WHERE "
-                    + "supervisor_account_id = ? ORDER BY started_at DESC LIMIT 1")) {
-                ps.setLong(1, supervisorId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getString(1);
-                }
-            }
+            return StackDb.sessionIdOf(db, supervisorId);
         }
     }
 

@@ -351,19 +351,10 @@ class SupervisionSoak {
         Pbx.connect(l.client(), clientPhone);
         String[] callId = new String[1];
         StackDb.await(() -> {
-            try (var ps = db.prepareStatement("SELECT call_id FROM active_call WHERE callee_account_id = ?"
-                    + " AND NOT supervision_leg")) {
-                ps.setLong(1, l.agentId());
-                try (var rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (!rs.getString(1).equals(previousCallId)) {
-                            callId[0] = rs.getString(1);
-                            return true;
-                        }
-                    }
-                }
+            synchronized (db) { // the soak's workers share this connection (SoakProbe)
+                callId[0] = StackDb.callIdOf(db, l.agentId());
             }
-            return false;
+            return callId[0] != null && !callId[0].equals(previousCallId);
         }, "the service knows call " + l.tag());
         return new LiveCall(agentPhone, clientPhone, callId[0], placedAt + holdMs * 1_000_000);
     }
