@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static io.callsup.e2e.StackDb.sessionOf;
 import static io.callsup.testsupport.rtp.ToneMatrix.expectRow;
@@ -330,7 +329,7 @@ final class ScaleOutLoad {
     private static Map<String, List<Long>> processes() {
         Map<String, List<Long>> m = new LinkedHashMap<>();
         for (Node node : NODES) {
-            m.put(node.name(), netnsPids(node.netns()));
+            m.put(node.name(), NetnsLab.pids(node.netns()));
         }
         List<Long> harness = new ArrayList<>(List.of(ProcessHandle.current().pid()));
         ProcessHandle.current().descendants().filter(h -> "sipp".equals(BenchCpu.comm(h.pid())))
@@ -342,26 +341,10 @@ final class ScaleOutLoad {
     private static Map<String, Long> rtpenginePids() {
         Map<String, Long> m = new LinkedHashMap<>();
         for (Node node : NODES.subList(0, 2)) {
-            List<Long> pids = netnsPids(node.netns()).stream().filter(p -> BenchCpu.comm(p).startsWith("rtpengine")).toList();
+            List<Long> pids = NetnsLab.pids(node.netns()).stream().filter(p -> BenchCpu.comm(p).startsWith("rtpengine")).toList();
             assertThat(pids).as("one rtpengine in %s", node.netns()).hasSize(1);
             m.put(node.name(), pids.get(0));
         }
         return m;
-    }
-
-    static List<Long> netnsPids(String netns) {
-        try {
-            Process p = new ProcessBuilder("ip", "netns", "pids", netns).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("ip netns pids " + netns + ": " + out);
-            }
-            return out.lines().map(String::strip).filter(l -> l.matches("\\d+")).map(Long::parseLong).toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("ip netns pids " + netns, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

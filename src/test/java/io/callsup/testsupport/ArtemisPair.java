@@ -116,8 +116,8 @@ public final class ArtemisPair implements AutoCloseable {
             throw new IllegalStateException("the primary broker (pid " + primary.pid() + ") did not die");
         }
         if (primaryNode.netns() != null) {
-            String left = netnsPids(primaryNode.netns());
-            if (!left.isBlank()) {
+            List<Long> left = io.callsup.testsupport.netns.NetnsLab.pids(primaryNode.netns());
+            if (!left.isEmpty()) {
                 throw new IllegalStateException("processes left in " + primaryNode.netns() + " after the kill: " + left);
             }
         }
@@ -241,17 +241,6 @@ public final class ArtemisPair implements AutoCloseable {
         }
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(node.host(), node.port()));
-        }
-    }
-
-    private static String netnsPids(String netns) throws InterruptedException {
-        try {
-            Process p = new ProcessBuilder("ip", "netns", "pids", netns).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes()).trim();
-            p.waitFor(10, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("ip netns pids " + netns + ": " + e.getMessage(), e);
         }
     }
 

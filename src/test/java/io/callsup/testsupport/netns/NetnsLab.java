@@ -175,6 +175,23 @@ public final class NetnsLab implements AutoCloseable {
         startRtpengine(i);
     }
 
+    /** Pids of every process in {@code netns} ({@code ip netns pids}); fails if that cannot be read. */
+    public static List<Long> pids(String netns) {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "pids", netns).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("ip netns pids " + netns + ": " + out);
+            }
+            return out.lines().map(String::strip).filter(l -> l.matches("\\d+")).map(Long::parseLong).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("ip netns pids " + netns, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Management metrics text of replica {@code i}. */
     public String metrics(int i) throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
