@@ -40,8 +40,9 @@ final class SoakProbe implements AutoCloseable {
      */
     static final int SERVICE_RSS_GROWTH_MIB = 48;
     /**
-     * rtpengine RSS over the second half: its per-call and mixer buffers are reused once the first
-     * cycles sized them; 8 MiB would be some 4 KiB per join lost.
+     * rtpengine RSS over the second half: a call's buffer grows with every ng command on it until the
+     * call ends (SupervisionSoak replaces calls every 90 s, staggered, so the calls' total is steady)
+     * and freed memory is reused; 8 MiB would be some 4 KiB per join lost.
      */
     static final int RTPENGINE_RSS_GROWTH_MIB = 8;
     private static final String[] RTPENGINE_COUNTS = {"sessionsown", "sessionstotal", "transcodedmedia", "media_mixed"};
@@ -82,7 +83,8 @@ final class SoakProbe implements AutoCloseable {
             samples.add(new double[]{(System.nanoTime() - t0) / 1e9, BenchCpu.vmRssKbOf(servicePid()) / 1024.0,
                     BenchCpu.vmRssKbOf(RtpengineResource.pid()) / 1024.0});
             double[] s = samples.get(samples.size() - 1);
-            System.out.printf("soak: t=%.0f s service RSS %.0f MiB, rtpengine RSS %.1f MiB%n", s[0], s[1], s[2]);
+            System.out.printf("soak: t=%.0f s service RSS %.0f MiB, rtpengine RSS %.1f MiB, rtpengine %s%n", s[0], s[1],
+                    s[2], rtpengineCounts());
         }
     }
 
@@ -236,16 +238,34 @@ final class SoakProbe implements AutoCloseable {
         return p.get(0);
     }
 
-    private static final Pattern USED = Pattern.compile("used (\\d+)K");
+    /**
+     * The heap's parts in jcmd GC.heap_info: Serial's two generations (service.jvm.options), or G1's
+     * whole heap. Not "Metaspace ... used": that is not heap. Until 2026-12-02 the probe read only
+     * the first "used", the young generation, which is empty after a full GC: the heap bound could
+     * not fail.
+     */
+    private static final Pattern HEAP_PART = Pattern.compile(
+            "(?m)^\\s*(def new generation|tenured generation|garbage-first heap|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K");
 
     /** Full GC (jcmd GC.run), then the heap's used size (jcmd GC.heap_info), MiB. */
     static double heapAfterGcMib(long pid) throws Exception {
         jcmd(pid, "GC.run");
-        Matcher m = USED.matcher(jcmd(pid, "GC.heap_info"));
-        if (!m.find()) {
-            throw new IllegalStateException("no heap size in jcmd GC.heap_info of " + pid);
+        return heapUsedMib(jcmd(pid, "GC.heap_info"));
+    }
+
+    /** The used size of every heap part in a GC.heap_info text, summed, MiB. */
+    static double heapUsedMib(String heapInfo) {
+        Matcher m = HEAP_PART.matcher(heapInfo);
+        long kib = 0;
+        int parts = 0;
+        while (m.find()) {
+            kib += Long.parseLong(m.group(2));
+            parts++;
         }
-        return Long.parseLong(m.group(1)) / 1024.0;
+        if (parts == 0) {
+            throw new IllegalStateException("no heap size in jcmd GC.heap_info: " + heapInfo);
+        }
+        return kib / 1024.0;
     }
 
     private static String jcmd(long pid, String command) throws Exception {

@@ -27,8 +27,9 @@ public final class SippPhone implements AutoCloseable {
 
     private static final Path DIR = Path.of("target", "sipp").toAbsolutePath();
     private static final Path SCENARIOS = Path.of("src", "test", "resources", "sipp").toAbsolutePath();
-    // SIPp leaves retransmission state on its port; fresh ports per phone avoid cross-talk between tests.
-    private static final AtomicInteger NEXT_PORT = new AtomicInteger(20000 + (int) (ProcessHandle.current().pid() % 20) * 500);
+    // SIPp leaves retransmission state on its port, and Kamailio keeps a phone's registered contact
+    // (ip:port) after the phone is gone: fresh ports per phone avoid cross-talk between tests.
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger((int) (ProcessHandle.current().pid() % 20) * 150);
     private static final Pattern FINAL = Pattern.compile("FINAL (\\d{3}) ?(.*)");
 
     private final String name;
@@ -87,10 +88,43 @@ public final class SippPhone implements AutoCloseable {
         coarseShim = so;
     }
 
+    /**
+     * Where phones' SIP ports come from: clear of the SIPp media blocks (12000-19999, {@link #mediaPort}),
+     * the test rtpengines' media ranges (23000-31999, where a daemon may bind a port between our probe
+     * and SIPp's bind: a soak lost a join to that at 13:53 UTC on 2026-12-02, "Unable to bind main
+     * socket") and the kernel's ephemeral range. About 4,000 phones before the sequence wraps.
+     */
+    private static final int[][] SIP_PORT_RANGES = {{20000, 23000}, {32000, 32768}, {ephemeralEnd(), 65536}};
+
+    private static int ephemeralEnd() {
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            return Math.max(Integer.parseInt(range[1]) + 1, 32768);
+        } catch (IOException | RuntimeException unknown) {
+            return 61000;
+        }
+    }
+
+    private static int nthSipPort(int n) {
+        int total = 0;
+        for (int[] r : SIP_PORT_RANGES) {
+            total += Math.max(0, r[1] - r[0]);
+        }
+        int i = Math.floorMod(n, total);
+        for (int[] r : SIP_PORT_RANGES) {
+            int size = Math.max(0, r[1] - r[0]);
+            if (i < size) {
+                return r[0] + i;
+            }
+            i -= size;
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
     /** A UDP port on loopback that nothing is bound to right now. */
     public static int freshPort() {
         while (true) {
-            int port = NEXT_PORT.getAndAdd(2);
+            int port = nthSipPort(NEXT_PORT.getAndAdd(2));
             try (java.net.DatagramSocket probe = new java.net.DatagramSocket(port,
                     java.net.InetAddress.getByName(io.callsup.testsupport.TestHosts.phone()))) {
                 return port;
