@@ -26,6 +26,11 @@ final class BenchPlot {
     private BenchPlot() {
     }
 
+    /** One colour per system in every plot (the product blue), whatever order its results came in. */
+    private static Color colorOf(String system) {
+        return COLORS[VsAsteriskBench.PRODUCT.equals(system) ? 0 : 1];
+    }
+
     static void latencies(Map<String, Map<String, List<Double>>> samples, String title, Path png) throws Exception {
         int panels = Math.max(1, samples.size());
         Canvas cv = Canvas.titled(W * panels, title);
@@ -71,7 +76,7 @@ final class BenchPlot {
             List<Double> v = new ArrayList<>(e.getValue());
             v.removeIf(d -> d < 0);
             v.sort(null);
-            g.setColor(COLORS[c % COLORS.length]);
+            g.setColor(colorOf(e.getKey()));
             g.setStroke(new BasicStroke(2f));
             int px = left;
             int py = bottom;
@@ -134,7 +139,7 @@ final class BenchPlot {
         for (var e : bySystem.entrySet()) {
             List<double[]> pts = e.getValue();
             pts.sort((a, b) -> Double.compare(a[0], b[0]));
-            g.setColor(COLORS[c % COLORS.length]);
+            g.setColor(colorOf(e.getKey()));
             g.setStroke(new BasicStroke(2f));
             int px = -1;
             int py = -1;
