@@ -41,8 +41,8 @@ final class SoakProbe implements AutoCloseable {
     static final int SERVICE_RSS_GROWTH_MIB = 48;
     /**
      * rtpengine RSS over the second half: a call's buffer grows with every ng command on it until the
-     * call ends (SupervisionSoak replaces calls every 90 s, staggered, so the calls' total is steady)
-     * and freed memory is reused; 8 MiB would be some 4 KiB per join lost.
+     * call ends (SupervisionSoak replaces calls every 90 s, in waves, so each wave's high-water mark is
+     * the same) and freed memory is reused; 8 MiB would be some 6 KiB per second-half join lost.
      */
     static final int RTPENGINE_RSS_GROWTH_MIB = 8;
     private static final String[] RTPENGINE_COUNTS = {"sessionsown", "sessionstotal", "transcodedmedia", "media_mixed"};

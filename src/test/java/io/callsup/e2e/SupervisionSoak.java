@@ -174,9 +174,9 @@ class SupervisionSoak {
                 }
                 // The state check needs the baseline's calls up, but not calls older than the others:
                 // each line's call ends as planned and a fresh one (no joins) replaces it. Until the
-                // 12:16 run the last calls were placed in the run's final 150 s to outlast it; they
-                // lived 60-150 s instead of 90 s, all 25 at once, and rtpengine's per-call buffers
-                // grew with their joins (~1,500 line-seconds of extra joins): the +12-17 MiB "late rise".
+                // 12:16 run the last calls were placed in the run's final 150 s to outlast it: the last
+                // wave was ~145 s old at the end, ~50 s older than any before, all 25 at once, and
+                // rtpengine's per-call buffers grew with their joins: the +12-17 MiB "late rise".
                 List<Future<?>> fresh = new ArrayList<>();
                 for (int i = 0; i < lines.size(); i++) {
                     Line l = lines.get(i);
