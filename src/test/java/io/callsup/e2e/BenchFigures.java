@@ -129,6 +129,38 @@ final class BenchFigures {
         return out;
     }
 
+    /**
+     * Issue 12's latency targets, in plain words: per metric with a bound on the ratio product /
+     * Asterisk at p50 and/or p99 (NaN: no bound), "met" or "missed by" the ratio and the milliseconds
+     * the product would have needed. A metric without samples on either side says so.
+     */
+    List<String> verdicts(String product, String asterisk, Map<String, double[]> maxRatioP50P99) {
+        List<String> out = new ArrayList<>();
+        maxRatioP50P99.forEach((metric, bound) -> {
+            Map<String, List<Double>> bySystem = samples.getOrDefault(metric, Map.of());
+            List<Double> p = hits(bySystem.get(product));
+            List<Double> a = hits(bySystem.get(asterisk));
+            if (p.isEmpty() || a.isEmpty()) {
+                out.add("target " + metric + ": NOT MEASURED (no samples)");
+                return;
+            }
+            double[] pct = {50, 99};
+            for (int i = 0; i < 2; i++) {
+                if (Double.isNaN(bound[i])) {
+                    continue;
+                }
+                double mine = pct(p, pct[i]);
+                double theirs = pct(a, pct[i]);
+                double ratio = mine / theirs;
+                out.add(String.format("target %s: p%.0f %.1f ms vs %.1f ms = %.2f (target <= %.2f: %s)", metric, pct[i],
+                        mine, theirs, ratio, bound[i], ratio <= bound[i] ? "met"
+                                : String.format("missed by %.2f; %.1f ms or less would pass", ratio - bound[i],
+                                theirs * bound[i])));
+            }
+        });
+        return out;
+    }
+
     private static long misses(List<Double> v) {
         return v == null ? 0 : v.stream().filter(x -> x < 0).count();
     }
