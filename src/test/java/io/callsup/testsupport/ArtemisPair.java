@@ -1,5 +1,7 @@
 package io.callsup.testsupport;
 
+import io.callsup.testsupport.netns.NetnsLab;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -116,7 +118,7 @@ public final class ArtemisPair implements AutoCloseable {
             throw new IllegalStateException("the primary broker (pid " + primary.pid() + ") did not die");
         }
         if (primaryNode.netns() != null) {
-            List<Long> left = io.callsup.testsupport.netns.NetnsLab.pids(primaryNode.netns());
+            List<Long> left = NetnsLab.pids(primaryNode.netns());
             if (!left.isEmpty()) {
                 throw new IllegalStateException("processes left in " + primaryNode.netns() + " after the kill: " + left);
             }

@@ -125,11 +125,8 @@ public final class SippPhone implements AutoCloseable {
     public static int freshPort() {
         while (true) {
             int port = nthSipPort(NEXT_PORT.getAndAdd(2));
-            try (java.net.DatagramSocket probe = new java.net.DatagramSocket(port,
-                    java.net.InetAddress.getByName(io.callsup.testsupport.TestHosts.phone()))) {
+            if (udpFree(port, 1)) { // else taken, e.g. by a phone of an aborted run: try the next one
                 return port;
-            } catch (IOException busy) {
-                // taken, e.g. by a phone of an aborted run: try the next one
             }
         }
     }
